@@ -1,0 +1,16 @@
+"""The Celery app: configured from Django settings (CELERY_* names), tasks found in each app."""
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("sanctions_monitor")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.task(name="config.ping", ignore_result=False)
+def ping() -> str:
+    """Round-trip check used by health checks and the broker integration test."""
+    return "pong"

@@ -1,0 +1,379 @@
+"""The analyst's admin. Every queryset is cut down to what the TLP rules let the user see, and
+every write goes through the services (which audit it)."""
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+
+from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
+
+from . import services
+from .choices import ReportStatus, ReviewDecision
+from .models import (
+    AnalystProfile,
+    Evidence,
+    MatchReview,
+    MemberState,
+    PartnerOrganisation,
+    ReportSubject,
+    ResolutionCitation,
+    ScreeningMatch,
+    SourceCitation,
+    ViolationReport,
+)
+from .selectors import can_edit_report, member_state_of, sees_all_reports, visible_report_ids, visible_reports
+
+CHANNEL = "admin"
+
+
+def _error_message(exc: ValidationError) -> str:
+    return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items()) \
+        if hasattr(exc, "error_dict") else " ".join(exc.messages)
+
+
+# --- Reference --------------------------------------------------------------------------------
+
+@admin.register(MemberState)
+class MemberStateAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "country", "joined_on", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "country")
+
+
+@admin.register(PartnerOrganisation)
+class PartnerOrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "kind", "country", "is_community_member", "is_active")
+    list_filter = ("kind", "is_community_member", "is_active")
+    search_fields = ("name",)
+
+
+@admin.register(AnalystProfile)
+class AnalystProfileAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("user", "member_state")
+    list_filter = ("member_state",)
+    search_fields = ("user__username", "user__email", "user__last_name")
+    autocomplete_fields = ("user",)
+    list_select_related = ("user", "member_state")
+
+
+# --- Rows that hang off a report: visible exactly where the report is -------------------------
+
+class ReportChildMixin:
+    """Querysets, form choices and permissions of rows that belong to a report."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(report__in=visible_report_ids(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "report":
+            kwargs["queryset"] = visible_reports(request.user).exclude(status=ReportStatus.PUBLISHED)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        report = obj if isinstance(obj, ViolationReport) else obj.report
+        return can_edit_report(request.user, report)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        report = obj if isinstance(obj, ViolationReport) else obj.report
+        return can_edit_report(request.user, report)
+
+    def has_add_permission(self, request, obj=None):
+        allowed = super().has_add_permission(request, obj) if obj is not None else super().has_add_permission(request)
+        if obj is None or not allowed:
+            return allowed
+        return can_edit_report(request.user, obj)
+
+
+class ResolutionInline(ReportChildMixin, admin.TabularInline):
+    model = ResolutionCitation
+    extra = 0
+
+
+class CitationInline(ReportChildMixin, admin.TabularInline):
+    model = SourceCitation
+    extra = 0
+
+
+class SubjectInline(ReportChildMixin, admin.StackedInline):
+    model = ReportSubject
+    extra = 0
+    show_change_link = True
+    fields = (("role", "kind"), ("name", "name_original_script"), ("imo", "mmsi", "call_sign", "flag"),
+              ("date_of_birth", "nationality"), "documents", "notes", "warnings")
+    readonly_fields = ("warnings",)
+
+    @admin.display(description="validation warnings")
+    def warnings(self, obj):
+        return "; ".join(obj.validation_warnings) if obj and obj.validation_warnings else "—"
+
+
+class EvidenceInline(ReportChildMixin, admin.TabularInline):
+    model = Evidence
+    extra = 0
+    fields = ("kind", "source", "captured_at", "url", "file", "credit", "tlp", "sha256")
+    readonly_fields = ("sha256",)
+
+
+class MatchInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ScreeningMatch
+    extra = 0
+    fields = ("subject", "list_entry", "score", "is_match", "review_status", "algorithm_version")
+    readonly_fields = fields
+    show_change_link = True
+    verbose_name_plural = "screening hits"
+
+
+class ReportAdminForm(forms.ModelForm):
+    class Meta:
+        model = ViolationReport
+        fields = "__all__"
+
+
+@admin.register(ViolationReport)
+class ViolationReportAdmin(ReportChildMixin, admin.ModelAdmin):
+    form = ReportAdminForm
+    list_display = ("title", "category", "reporting_state", "tlp", "status", "occurred_from", "subject_count",
+                    "pending_hits", "created_at")
+    list_filter = ("status", "category", "tlp", "reporting_state")
+    search_fields = ("title", "narrative", "state_reference", "location_text", "subjects__name", "subjects__imo")
+    date_hierarchy = "created_at"
+    list_select_related = ("reporting_state",)
+    filter_horizontal = ("releasable_to_states", "releasable_to_partners", "recipients")
+    readonly_fields = ("status", "created_by", "created_at", "updated_at", "submitted_at")
+    inlines = [ResolutionInline, CitationInline, SubjectInline, EvidenceInline, MatchInline]
+    actions = ["submit_reports", "start_review", "accept_reports", "reject_reports", "publish_reports"]
+    fieldsets = (
+        (None, {"fields": ("title", "category", "reporting_state", "state_reference", "status")}),
+        ("Handling", {"fields": ("tlp", "releasable_to_states", "releasable_to_partners", "recipients",
+                                 "attribution_public", "committee_notified")}),
+        ("When and where", {"fields": (("occurred_from", "occurred_to", "occurred_precision"), "location_text",
+                                       ("latitude", "longitude"))}),
+        ("Account", {"fields": ("narrative", "assessment", "confidence")}),
+        ("Record", {"fields": ("created_by", "created_at", "updated_at", "submitted_at"), "classes": ("collapse",)}),
+    )
+
+    def get_queryset(self, request):
+        qs = visible_reports(request.user, super(ReportChildMixin, self).get_queryset(request))
+        return qs.annotate(
+            _subjects=Count("subjects", distinct=True),
+            _pending=Count("matches", filter=Q(matches__review_status="pending", matches__is_match=True), distinct=True),
+        )
+
+    @admin.display(ordering="_subjects", description="subjects")
+    def subject_count(self, obj):
+        return obj._subjects
+
+    @admin.display(ordering="_pending", description="hits to review")
+    def pending_hits(self, obj):
+        return obj._pending
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "reporting_state" and not sees_all_reports(request.user):
+            state = member_state_of(request.user)
+            kwargs["queryset"] = MemberState.objects.filter(pk=getattr(state, "pk", None))
+            kwargs["initial"] = state
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request, obj=None):
+        # Only analysts of a member state (or team administrators) can file reports.
+        return super(ReportChildMixin, self).has_add_permission(request) and (
+            member_state_of(request.user) is not None or sees_all_reports(request.user)
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and sees_all_reports(request.user):
+            report = self.get_object(request, object_id)
+            if report is not None:
+                services.report_audit_privileged_read(report=report, actor=request.user, channel=CHANNEL)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        self._relations_before = services.report_relations_snapshot(obj) if change else {}
+        services.report_save(report=obj, actor=request.user, channel=CHANNEL)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.report_record_relations(report=form.instance, actor=request.user, channel=CHANNEL,
+                                         before=getattr(self, "_relations_before", {}))
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        services.delete_audited(instances=formset.deleted_objects, actor=request.user, channel=CHANNEL)
+        for obj in instances:
+            if isinstance(obj, ReportSubject):
+                services.subject_save(subject=obj, actor=request.user, channel=CHANNEL)
+            elif isinstance(obj, Evidence):
+                if not obj.pk:
+                    obj.created_by = request.user
+                services.evidence_save(evidence=obj, actor=request.user, channel=CHANNEL)
+            else:
+                services.audited_save(obj, actor=request.user, channel=CHANNEL)
+        formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        services.delete_audited(instances=[obj], actor=request.user, channel=CHANNEL)
+
+    def delete_queryset(self, request, queryset):
+        services.delete_audited(instances=list(queryset), actor=request.user, channel=CHANNEL)
+
+    def _transition(self, request, queryset, to_status: str):
+        done = 0
+        for report in queryset:
+            try:
+                services.report_transition(report=report, to_status=to_status, actor=request.user, channel=CHANNEL)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                detail = _error_message(exc) if isinstance(exc, ValidationError) else str(exc)
+                self.message_user(request, f"{report}: {detail}", messages.ERROR)
+        if done:
+            self.message_user(request, f"{done} report(s) now {to_status.replace('_', ' ')}.", messages.SUCCESS)
+
+    @admin.action(description="Submit selected reports", permissions=["change"])
+    def submit_reports(self, request, queryset):
+        self._transition(request, queryset, ReportStatus.SUBMITTED)
+
+    @admin.action(description="Start review of selected reports", permissions=["change"])
+    def start_review(self, request, queryset):
+        self._transition(request, queryset, ReportStatus.UNDER_REVIEW)
+
+    @admin.action(description="Accept selected reports", permissions=["change"])
+    def accept_reports(self, request, queryset):
+        self._transition(request, queryset, ReportStatus.ACCEPTED)
+
+    @admin.action(description="Reject selected reports", permissions=["change"])
+    def reject_reports(self, request, queryset):
+        self._transition(request, queryset, ReportStatus.REJECTED)
+
+    @admin.action(description="Publish selected reports", permissions=["change"])
+    def publish_reports(self, request, queryset):
+        self._transition(request, queryset, ReportStatus.PUBLISHED)
+
+
+@admin.register(ReportSubject)
+class ReportSubjectAdmin(ReportChildMixin, admin.ModelAdmin):
+    list_display = ("name", "kind", "role", "report", "imo", "imo_valid", "flag", "has_warnings")
+    list_filter = ("kind", "role", "imo_valid", "report__category")
+    search_fields = ("name", "name_original_script", "imo", "imo_normalized", "mmsi", "call_sign", "report__title")
+    list_select_related = ("report",)
+    autocomplete_fields = ("vessel", "list_entry")
+    readonly_fields = ("imo_normalized", "imo_valid", "flag_code", "nationality_code", "birth_date",
+                       "birth_date_precision", "validation_warnings", "created_at", "updated_at")
+
+    @admin.display(boolean=True, description="warnings")
+    def has_warnings(self, obj):
+        return bool(obj.validation_warnings)
+
+    def save_model(self, request, obj, form, change):
+        services.subject_save(subject=obj, actor=request.user, channel=CHANNEL)
+
+    def delete_model(self, request, obj):
+        services.delete_audited(instances=[obj], actor=request.user, channel=CHANNEL)
+
+    def delete_queryset(self, request, queryset):
+        services.delete_audited(instances=list(queryset), actor=request.user, channel=CHANNEL)
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReportChildMixin, admin.ModelAdmin):
+    list_display = ("__str__", "kind", "report", "captured_at", "tlp", "credit")
+    list_filter = ("kind", "tlp")
+    search_fields = ("source", "caption", "credit", "url", "sha256", "report__title")
+    list_select_related = ("report",)
+    readonly_fields = ("original_filename", "sha256", "created_by", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        services.evidence_save(evidence=obj, actor=request.user, channel=CHANNEL)
+
+    def delete_model(self, request, obj):
+        services.delete_audited(instances=[obj], actor=request.user, channel=CHANNEL)
+
+    def delete_queryset(self, request, queryset):
+        services.delete_audited(instances=list(queryset), actor=request.user, channel=CHANNEL)
+
+
+@admin.register(ResolutionCitation)
+class ResolutionCitationAdmin(ReportChildMixin, AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "report")
+    list_filter = ("resolution",)
+    search_fields = ("=resolution", "paragraph", "report__title")
+
+
+@admin.register(SourceCitation)
+class SourceCitationAdmin(ReportChildMixin, AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("title", "publisher", "published_on", "report")
+    search_fields = ("title", "publisher", "url", "report__title")
+
+
+# --- Screening hits and their review --------------------------------------------------------
+
+class MatchReviewInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = MatchReview
+    extra = 0
+    fields = ("created_at", "reviewer_label", "decision", "reason")
+    readonly_fields = fields
+    verbose_name_plural = "review log"
+
+
+class MatchReviewForm(forms.ModelForm):
+    decision = forms.ChoiceField(choices=[("", "—")] + list(ReviewDecision.choices), required=False)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    class Meta:
+        model = ScreeningMatch
+        fields = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Give a reason for the decision.")
+        return cleaned
+
+
+@admin.register(ScreeningMatch)
+class ScreeningMatchAdmin(ReportChildMixin, admin.ModelAdmin):
+    form = MatchReviewForm
+    list_display = ("subject", "list_entry", "score", "is_match", "review_status", "report", "created_at")
+    list_filter = ("review_status", "is_match", "report__category", "list_entry__regime", "report__tlp")
+    search_fields = ("subject__name", "list_entry__primary_name", "list_entry__reference_number", "report__title")
+    list_select_related = ("subject", "list_entry", "report")
+    readonly_fields = ("report", "subject", "list_entry", "score", "is_match", "explanation", "algorithm",
+                       "algorithm_version", "list_version", "review_status", "created_at", "updated_at")
+    fields = readonly_fields + ("decision", "reason")
+    inlines = [MatchReviewInline]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # hits come from screening only
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # decisions are kept; a hit is never deleted by hand
+
+    def has_change_permission(self, request, obj=None):
+        # Reviewing a hit needs the reviewer's right and sight of the report, not edit rights on it.
+        if not request.user.has_perm("monitoring.add_matchreview"):
+            return False
+        return obj is None or visible_reports(request.user).filter(pk=obj.report_id).exists()
+
+    def save_model(self, request, obj, form, change):
+        decision = form.cleaned_data.get("decision")
+        if decision:
+            services.match_review(match=obj, reviewer=request.user, decision=decision,
+                                  reason=form.cleaned_data["reason"], channel=CHANNEL)
+
+
+@admin.register(MatchReview)
+class MatchReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "reviewer_label", "decision", "match")
+    list_filter = ("decision",)
+    search_fields = ("reviewer_label", "reason", "match__subject__name", "match__list_entry__primary_name")
+    list_select_related = ("match", "match__subject", "match__list_entry")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(match__report__in=visible_report_ids(request.user))

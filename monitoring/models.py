@@ -1,0 +1,297 @@
+"""Reported violations: who reported them, under which TLP marking, the subjects named in them
+as reported, evidence, and the screening hits against the lists with their review log."""
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django_countries.fields import CountryField
+
+from sanctions.models import ListEntry, ListVersion, Vessel
+
+from .choices import (
+    TLP,
+    Confidence,
+    DatePrecision,
+    EvidenceKind,
+    PartnerKind,
+    ReportStatus,
+    ReviewDecision,
+    ReviewStatus,
+    SubjectKind,
+    SubjectRole,
+    ViolationCategory,
+    tlp_is_at_least,
+)
+
+
+class MemberState(models.Model):
+    """A state taking part in the monitoring team (the MSMT's participating states)."""
+
+    country = CountryField(unique=True)
+    name = models.CharField(max_length=200, blank=True, help_text="Defaults to the country's name.")
+    joined_on = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["country"]
+
+    def __str__(self) -> str:
+        return self.name or self.country.name
+
+
+class PartnerOrganisation(models.Model):
+    """A partner that is not a member state: observer states, research groups, organisations."""
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=PartnerKind.choices)
+    country = CountryField(blank=True)
+    is_community_member = models.BooleanField(
+        default=False, help_text="Community members see TLP:GREEN reports."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AnalystProfile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="analyst_profile")
+    member_state = models.ForeignKey(MemberState, on_delete=models.PROTECT, related_name="analysts")
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.member_state})"
+
+
+class ViolationReport(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    title = models.CharField(max_length=300)
+    category = models.CharField(max_length=32, choices=ViolationCategory.choices, db_index=True)
+    reporting_state = models.ForeignKey(MemberState, on_delete=models.PROTECT, related_name="reports")
+    state_reference = models.CharField(max_length=100, blank=True, help_text="The reporting state's own reference.")
+    tlp = models.CharField("TLP", max_length=16, choices=TLP.choices, default=TLP.AMBER, db_index=True)
+    releasable_to_states = models.ManyToManyField(MemberState, blank=True, related_name="+",
+                                                  help_text="For TLP:AMBER: other member states that may see it.")
+    releasable_to_partners = models.ManyToManyField(PartnerOrganisation, blank=True, related_name="+",
+                                                    help_text="For TLP:AMBER: partner organisations that may see it.")
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+",
+                                        help_text="For TLP:RED: the named people who may see it.")
+    attribution_public = models.BooleanField(default=False, help_text="Public outputs may name the reporting state.")
+    status = models.CharField(max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT, db_index=True)
+    occurred_from = models.DateTimeField(null=True, blank=True)
+    occurred_to = models.DateTimeField(null=True, blank=True)
+    occurred_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    location_text = models.CharField(max_length=500, blank=True)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True,
+                                   validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True,
+                                    validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    narrative = models.TextField(blank=True)
+    assessment = models.TextField(blank=True, help_text="The analyst's assessment wording.")
+    confidence = models.CharField(max_length=8, choices=Confidence.choices, blank=True)
+    committee_notified = models.BooleanField(default=False, help_text="The 1718 Committee or partners were notified.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="authored_reports")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    demo_key = models.SlugField(max_length=100, null=True, blank=True, unique=True, editable=False,
+                                help_text="Set on demo data so seeding twice changes nothing.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("view_all_reports", "Can see every report whatever its TLP (each read is audited)")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(occurred_to__isnull=True) | Q(occurred_from__isnull=True)
+                | Q(occurred_from__lte=models.F("occurred_to")),
+                name="report_occurred_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="report_coordinates_paired",
+            ),
+            models.CheckConstraint(condition=Q(tlp__in=TLP.values), name="report_tlp_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors = {}
+        if self.occurred_from and self.occurred_to and self.occurred_from > self.occurred_to:
+            errors["occurred_to"] = "The end of the period is before its start."
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude" if self.longitude is None else "latitude"] = "Give both latitude and longitude, or neither."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ResolutionCitation(models.Model):
+    """A UN Security Council resolution paragraph the reported conduct breaches."""
+
+    report = models.ForeignKey(ViolationReport, on_delete=models.CASCADE, related_name="resolutions")
+    resolution = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(9999)],
+                                             help_text="Resolution number, e.g. 2375.")
+    paragraph = models.CharField(max_length=32, blank=True, help_text="e.g. 8(a), 12(b).")
+
+    class Meta:
+        ordering = ["resolution", "paragraph"]
+        constraints = [models.UniqueConstraint(fields=["report", "resolution", "paragraph"], name="uniq_report_resolution_para")]
+
+    def __str__(self) -> str:
+        return f"UNSCR {self.resolution}" + (f" para {self.paragraph}" if self.paragraph else "")
+
+
+class SourceCitation(models.Model):
+    report = models.ForeignKey(ViolationReport, on_delete=models.CASCADE, related_name="citations")
+    title = models.CharField(max_length=500)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReportSubject(models.Model):
+    """A person, organisation or vessel named in a report, exactly as reported.
+
+    Normalised values sit beside the reported ones and never replace them; problems found while
+    normalising become warnings, not rejections."""
+
+    report = models.ForeignKey(ViolationReport, on_delete=models.CASCADE, related_name="subjects")
+    role = models.CharField(max_length=32, choices=SubjectRole.choices)
+    kind = models.CharField(max_length=16, choices=SubjectKind.choices)
+    name = models.CharField(max_length=500)
+    name_original_script = models.CharField(max_length=500, blank=True)
+    aliases = models.JSONField(default=list, blank=True)
+    imo = models.CharField("IMO (as reported)", max_length=50, blank=True)
+    imo_normalized = models.CharField(max_length=7, blank=True, db_index=True, editable=False)
+    imo_valid = models.BooleanField(null=True, editable=False)
+    mmsi = models.CharField("MMSI (as reported)", max_length=50, blank=True)
+    flag = models.CharField("flag (as reported)", max_length=100, blank=True)
+    flag_code = CountryField(blank=True, editable=False)
+    call_sign = models.CharField("call sign (as reported)", max_length=50, blank=True)
+    date_of_birth = models.CharField("date of birth (as reported)", max_length=100, blank=True)
+    birth_date = models.DateField(null=True, blank=True, editable=False, help_text="Earliest day the reported date allows.")
+    birth_date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, blank=True, editable=False)
+    nationality = models.CharField("nationality (as reported)", max_length=100, blank=True)
+    nationality_code = CountryField(blank=True, editable=False)
+    documents = models.JSONField(default=list, blank=True, help_text='[{"type": "passport", "number": "…", "country": "KP"}]')
+    notes = models.TextField(blank=True)
+    validation_warnings = models.JSONField(default=list, blank=True, editable=False)
+    vessel = models.ForeignKey(Vessel, null=True, blank=True, on_delete=models.SET_NULL, related_name="report_subjects",
+                               help_text="Set once an analyst resolves the subject to a known vessel.")
+    list_entry = models.ForeignKey(ListEntry, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="report_subjects",
+                                   help_text="Set once an analyst resolves the subject to a list entry.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["report", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+
+def evidence_upload_path(instance: "Evidence", filename: str) -> str:
+    # Never trust the uploaded name for the path: it only survives as original_filename.
+    return f"evidence/{instance.report_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    report = models.ForeignKey(ViolationReport, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=32, choices=EvidenceKind.choices)
+    source = models.CharField(max_length=300, help_text="Who provided it, e.g. a satellite imagery provider.")
+    captured_at = models.DateTimeField(null=True, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    file = models.FileField(upload_to=evidence_upload_path, blank=True)
+    original_filename = models.CharField(max_length=255, blank=True, editable=False)
+    sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    caption = models.TextField(blank=True)
+    credit = models.CharField(max_length=300, blank=True, help_text='As the provider requires, e.g. "Source: Planet Labs".')
+    tlp = models.CharField("TLP", max_length=16, choices=TLP.choices, help_text="Never weaker than the report's.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "evidence"
+        ordering = ["report", "captured_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(url="") | ~Q(file=""), name="evidence_has_url_or_file"),
+            models.CheckConstraint(condition=Q(tlp__in=TLP.values), name="evidence_tlp_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.source}"
+
+    def clean(self) -> None:
+        errors = {}
+        if not self.url and not self.file:
+            errors["url"] = "Give a URL or attach a file."
+        if self.report_id and self.tlp and not tlp_is_at_least(self.tlp, self.report.tlp):
+            errors["tlp"] = f"Evidence may not be marked weaker than its report ({self.report.get_tlp_display()})."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ScreeningMatch(models.Model):
+    """A hit of a report subject on a list entry, with the score, the per-feature explanation and
+    the list and algorithm versions that produced it. One row per (subject, entry)."""
+
+    subject = models.ForeignKey(ReportSubject, on_delete=models.CASCADE, related_name="matches")
+    report = models.ForeignKey(ViolationReport, on_delete=models.CASCADE, related_name="matches",
+                               help_text="The subject's report, kept here so access filters stay one join.")
+    list_entry = models.ForeignKey(ListEntry, on_delete=models.PROTECT, related_name="matches")
+    list_version = models.ForeignKey(ListVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField(validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    is_match = models.BooleanField(help_text="Score reached the configured threshold.")
+    explanation = models.JSONField(default=dict, blank=True)
+    algorithm = models.CharField(max_length=50)
+    algorithm_version = models.CharField(max_length=20)
+    review_status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "screening matches"
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "list_entry"], name="one_match_per_subject_entry"),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1), name="match_score_in_unit_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject.name} ~ {self.list_entry} ({self.score:.2f})"
+
+
+class MatchReview(models.Model):
+    """Append-only log of decisions on a hit; the latest one is the match's review status."""
+
+    match = models.ForeignKey(ScreeningMatch, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reviewer_label = models.CharField(max_length=200)
+    decision = models.CharField(max_length=16, choices=ReviewDecision.choices)
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="review_has_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_label}: {self.get_decision_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Review log entries are append-only.")
+        super().save(*args, **kwargs)

@@ -1,0 +1,83 @@
+"""Reads, with access rules applied. Every query that returns reports, or rows hanging off a
+report (subjects, evidence, matches, citations), goes through `visible_reports` so the TLP rules
+hold the same in lists, details, searches and counts."""
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .choices import TLP, ReportStatus
+from .models import AnalystProfile, MemberState, ViolationReport
+
+VIEW_ALL_REPORTS_PERM = "monitoring.view_all_reports"
+VIEW_REPORT_PERM = "monitoring.view_violationreport"
+
+
+def member_state_of(user) -> MemberState | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        profile = user.analyst_profile
+    except AnalystProfile.DoesNotExist:
+        return None
+    return profile.member_state if profile.member_state.is_active else None
+
+
+def sees_all_reports(user) -> bool:
+    """Team administrators: they see everything, and their reads are audited."""
+    return bool(getattr(user, "is_active", False) and user.has_perm(VIEW_ALL_REPORTS_PERM))
+
+
+def report_visibility_q(user) -> Q:
+    """The TLP rules of DESIGN.md as one filter over ViolationReport, for an analyst `user`.
+
+    Drafts stay inside the originating state (and with their author) until submitted."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.has_perm(VIEW_REPORT_PERM):
+        return Q(pk__in=[])
+    if sees_all_reports(user):
+        return Q()
+
+    through_states = ViolationReport.releasable_to_states.through
+    through_recipients = ViolationReport.recipients.through
+    named_recipient = Q(Exists(through_recipients.objects.filter(violationreport_id=OuterRef("pk"), user_id=user.pk)))
+    authored = Q(created_by=user)
+
+    rule = Q(tlp=TLP.CLEAR) | Q(tlp=TLP.RED) & (authored | named_recipient)
+    state = member_state_of(user)
+    if state is not None:
+        released_to_state = Q(Exists(
+            through_states.objects.filter(violationreport_id=OuterRef("pk"), memberstate_id=state.pk)
+        ))
+        own_state = Q(reporting_state=state)
+        rule |= (
+            Q(tlp=TLP.GREEN)
+            | Q(tlp=TLP.AMBER) & (own_state | released_to_state)
+            | Q(tlp=TLP.AMBER_STRICT) & own_state
+        )
+        draft_rule = own_state | authored
+    else:
+        draft_rule = authored
+    return rule & (~Q(status=ReportStatus.DRAFT) | draft_rule)
+
+
+def visible_reports(user, queryset: QuerySet[ViolationReport] | None = None) -> QuerySet[ViolationReport]:
+    queryset = ViolationReport.objects.all() if queryset is None else queryset
+    return queryset.filter(report_visibility_q(user))
+
+
+def visible_report_ids(user):
+    """A subquery of visible report ids, for filtering rows that hang off a report."""
+    return visible_reports(user).values("pk")
+
+
+def can_edit_report(user, report: ViolationReport) -> bool:
+    """Only the originating state edits its reports (team administrators too); published ones are frozen."""
+    if not user.has_perm("monitoring.change_violationreport"):
+        return False
+    if report.status == ReportStatus.PUBLISHED:
+        return bool(user.is_superuser)
+    if sees_all_reports(user):
+        return True
+    if not visible_reports(user).filter(pk=report.pk).exists():
+        return False
+    state = member_state_of(user)
+    return report.reporting_state_id == getattr(state, "pk", None) or report.created_by_id == user.pk

@@ -1,0 +1,183 @@
+"""Analyst admin for list data. Everything that comes from list syncs is read-only here;
+vessels are curated by analysts (with an audit trail)."""
+from django.contrib import admin
+from django.db.models import Count
+
+from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
+
+from .models import (
+    EntryChange,
+    ListEntry,
+    ListEntryAddress,
+    ListEntryBirthDate,
+    ListEntryIdentifier,
+    ListEntryName,
+    ListEntryNationality,
+    ListSource,
+    ListVersion,
+    Vessel,
+    VesselIdentityPeriod,
+    VesselParty,
+)
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+
+class NameInline(ReadOnlyInline):
+    model = ListEntryName
+    fields = ("name", "kind", "quality", "script", "note")
+
+
+class IdentifierInline(ReadOnlyInline):
+    model = ListEntryIdentifier
+    fields = ("type", "type_label", "value", "normalized", "is_valid", "country", "issued_on", "expires_on", "note")
+
+
+class BirthDateInline(ReadOnlyInline):
+    model = ListEntryBirthDate
+    fields = ("qualifier", "date", "year", "year_to", "note", "from_alias")
+
+
+class NationalityInline(ReadOnlyInline):
+    model = ListEntryNationality
+    fields = ("value", "country_code")
+
+
+class AddressInline(ReadOnlyInline):
+    model = ListEntryAddress
+    fields = ("kind", "street", "city", "state_province", "zip_code", "country", "note")
+
+
+class EntryChangeInline(ReadOnlyInline):
+    model = EntryChange
+    fields = ("version", "change_type", "diff", "created_at")
+    ordering = ("-id",)
+    verbose_name_plural = "change history"
+
+
+@admin.register(ListSource)
+class ListSourceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("slug", "name", "authority", "kind", "is_active", "entry_count")
+    list_filter = ("kind", "is_active")
+    search_fields = ("slug", "name", "authority")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_entries=Count("entries"))
+
+    @admin.display(ordering="_entries", description="entries")
+    def entry_count(self, obj):
+        return obj._entries
+
+
+@admin.register(ListVersion)
+class ListVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "status", "generated_at", "fetched_at", "record_count",
+                    "added_count", "amended_count", "removed_count", "relisted_count", "active_count")
+    list_filter = ("source", "status")
+    search_fields = ("content_sha256", "fetched_from", "error")
+    date_hierarchy = "fetched_at"
+    list_select_related = ("source",)
+
+
+@admin.register(ListEntry)
+class ListEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("reference_number", "primary_name", "kind", "regime", "listed_on", "is_active", "delisted_on")
+    list_filter = ("source", "kind", "regime", "is_active")
+    search_fields = ("reference_number", "primary_name", "names__name", "identifiers__normalized", "external_id")
+    list_select_related = ("source",)
+    inlines = [NameInline, IdentifierInline, BirthDateInline, NationalityInline, AddressInline, EntryChangeInline]
+
+
+class ListEntryChildAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_select_related = ("entry",)
+
+
+@admin.register(ListEntryName)
+class ListEntryNameAdmin(ListEntryChildAdmin):
+    list_display = ("name", "kind", "quality", "script", "entry")
+    list_filter = ("kind", "quality", "script")
+    search_fields = ("name", "entry__reference_number")
+
+
+@admin.register(ListEntryIdentifier)
+class ListEntryIdentifierAdmin(ListEntryChildAdmin):
+    list_display = ("value", "type", "normalized", "is_valid", "country", "entry")
+    list_filter = ("type", "is_valid")
+    search_fields = ("value", "normalized", "entry__reference_number", "entry__primary_name")
+
+
+@admin.register(ListEntryBirthDate)
+class ListEntryBirthDateAdmin(ListEntryChildAdmin):
+    list_display = ("entry", "qualifier", "date", "year", "year_to", "note")
+    list_filter = ("qualifier", "from_alias")
+    search_fields = ("entry__primary_name", "entry__reference_number", "note")
+
+
+@admin.register(ListEntryNationality)
+class ListEntryNationalityAdmin(ListEntryChildAdmin):
+    list_display = ("value", "country_code", "entry")
+    list_filter = ("country_code",)
+    search_fields = ("value", "entry__primary_name", "entry__reference_number")
+
+
+@admin.register(ListEntryAddress)
+class ListEntryAddressAdmin(ListEntryChildAdmin):
+    list_display = ("entry", "kind", "city", "country", "note")
+    list_filter = ("kind", "country_code")
+    search_fields = ("street", "city", "country", "entry__primary_name", "entry__reference_number")
+
+
+@admin.register(EntryChange)
+class EntryChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("entry", "change_type", "version", "created_at")
+    list_filter = ("change_type", "version__source")
+    search_fields = ("entry__primary_name", "entry__reference_number")
+    list_select_related = ("entry", "version", "version__source")
+
+
+class VesselIdentityInline(admin.TabularInline):
+    model = VesselIdentityPeriod
+    extra = 0
+    fields = ("name", "flag", "flag_status", "mmsi", "call_sign", "valid_from", "valid_to", "basis", "source_note")
+
+
+class VesselPartyInline(admin.TabularInline):
+    model = VesselParty
+    extra = 0
+    autocomplete_fields = ("list_entry",)
+    fields = ("role", "list_entry", "name", "valid_from", "valid_to", "source_note")
+
+
+@admin.register(Vessel)
+class VesselAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "imo_number", "flag", "mmsi", "call_sign", "vessel_type", "build_year")
+    list_filter = ("flag", "vessel_type")
+    search_fields = ("name", "imo_number", "mmsi", "call_sign", "identities__name", "identities__mmsi")
+    autocomplete_fields = ("list_entries",)
+    inlines = [VesselIdentityInline, VesselPartyInline]
+    readonly_fields = ("created_by", "created_at", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(VesselIdentityPeriod)
+class VesselIdentityPeriodAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("vessel", "name", "flag", "flag_status", "mmsi", "valid_from", "valid_to", "basis")
+    list_filter = ("basis", "flag_status", "flag")
+    search_fields = ("name", "mmsi", "call_sign", "vessel__imo_number", "vessel__name")
+    autocomplete_fields = ("vessel",)
+
+
+@admin.register(VesselParty)
+class VesselPartyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("vessel", "role", "list_entry", "name", "valid_from", "valid_to")
+    list_filter = ("role",)
+    search_fields = ("name", "vessel__name", "vessel__imo_number", "list_entry__primary_name")
+    autocomplete_fields = ("vessel", "list_entry")
