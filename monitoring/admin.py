@@ -116,7 +116,7 @@ class SubjectInline(ReportChildMixin, admin.StackedInline):
 class EvidenceInline(ReportChildMixin, admin.TabularInline):
     model = Evidence
     extra = 0
-    fields = ("kind", "source", "captured_at", "url", "file", "credit", "tlp", "sha256")
+    fields = ("kind", "source", "captured_at", "url", "file", "held_at", "credit", "tlp", "sha256")
     readonly_fields = ("sha256",)
 
 
@@ -283,7 +283,7 @@ class ReportSubjectAdmin(ReportChildMixin, admin.ModelAdmin):
 class EvidenceAdmin(ReportChildMixin, admin.ModelAdmin):
     list_display = ("__str__", "kind", "report", "captured_at", "tlp", "credit")
     list_filter = ("kind", "tlp")
-    search_fields = ("source", "caption", "credit", "url", "sha256", "report__title")
+    search_fields = ("source", "caption", "credit", "url", "held_at", "sha256", "report__title")
     list_select_related = ("report",)
     readonly_fields = ("original_filename", "sha256", "created_by", "created_at")
 

@@ -215,6 +215,9 @@ class Evidence(models.Model):
     captured_at = models.DateTimeField(null=True, blank=True)
     url = models.URLField(max_length=1000, blank=True)
     file = models.FileField(upload_to=evidence_upload_path, blank=True)
+    held_at = models.CharField(max_length=300, blank=True,
+                               help_text="Where the item is kept when it is neither linked nor attached, "
+                                         "e.g. 'reporting state archive, ref 2024/117'.")
     original_filename = models.CharField(max_length=255, blank=True, editable=False)
     sha256 = models.CharField(max_length=64, blank=True, editable=False)
     caption = models.TextField(blank=True)
@@ -227,7 +230,7 @@ class Evidence(models.Model):
         verbose_name_plural = "evidence"
         ordering = ["report", "captured_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=~Q(url="") | ~Q(file=""), name="evidence_has_url_or_file"),
+            models.CheckConstraint(condition=~Q(url="") | ~Q(file="") | ~Q(held_at=""), name="evidence_is_locatable"),
             models.CheckConstraint(condition=Q(tlp__in=TLP.values), name="evidence_tlp_valid"),
         ]
 
@@ -236,8 +239,8 @@ class Evidence(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        if not self.url and not self.file:
-            errors["url"] = "Give a URL or attach a file."
+        if not self.url and not self.file and not self.held_at:
+            errors["url"] = "Give a URL, attach a file, or say where the item is held."
         if self.report_id and self.tlp and not tlp_is_at_least(self.tlp, self.report.tlp):
             errors["tlp"] = f"Evidence may not be marked weaker than its report ({self.report.get_tlp_display()})."
         if errors:
