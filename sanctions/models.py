@@ -103,6 +103,9 @@ class ListEntry(TimestampedModel):
     first_seen_in = models.ForeignKey(ListVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     last_seen_in = models.ForeignKey(ListVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     raw = models.JSONField(default=dict, blank=True, help_text="The record as published.")
+    # Canonical content (trimmed, ordered) compared between versions to find amendments and to
+    # write field-level diffs; formatting noise in the published XML never counts as a change.
+    snapshot = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["reference_number", "primary_name"]
