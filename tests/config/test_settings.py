@@ -1,0 +1,78 @@
+"""Settings come from the environment; production refuses insecure defaults."""
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args: str, env_overrides: dict[str, str], drop: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(env_overrides)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_production_passes_deploy_checks_without_warnings():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        env_overrides={"DJANGO_SETTINGS_MODULE": "config.settings.production",
+                       "DJANGO_SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "sanctions.example.org"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("secret", ["", "too-short", "django-insecure-" + "x" * 60])
+def test_production_refuses_to_start_without_a_real_secret_key(secret):
+    result = run_manage(
+        "check", env_overrides={"DJANGO_SETTINGS_MODULE": "config.settings.production",
+                                "DJANGO_SECRET_KEY": secret, "ALLOWED_HOSTS": "sanctions.example.org"},
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_embedded_default_is_sqlite_in_project_folder_with_in_process_tasks():
+    result = run_manage(
+        "shell", "-v", "0", "-c",
+        "from django.conf import settings as s; d=s.DATABASES['default'];"
+        "print(d['ENGINE'], d['NAME'], s.CELERY_TASK_ALWAYS_EAGER, s.UN_LIST_URL)",
+        env_overrides={"DJANGO_SETTINGS_MODULE": "config.settings.local"},
+        drop=("DATABASE_URL", "CELERY_BROKER_URL", "UN_LIST_URL"),
+    )
+    assert result.returncode == 0, result.stderr
+    engine, name, eager, url = result.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert Path(name) == ROOT / "db.sqlite3"
+    assert eager == "True"
+    assert url == "https://scsanctions.un.org/resources/xml/en/consolidated.xml"
+
+
+def test_environment_variables_configure_database_broker_and_list_url():
+    result = run_manage(
+        "shell", "-v", "0", "-c",
+        "from django.conf import settings as s; d=s.DATABASES['default'];"
+        "print(d['ENGINE'], d['NAME'], d['HOST'], s.CELERY_BROKER_URL, s.CELERY_TASK_ALWAYS_EAGER, s.UN_LIST_URL,"
+        " ','.join(s.ALLOWED_HOSTS))",
+        env_overrides={"DJANGO_SETTINGS_MODULE": "config.settings.local",
+                       "DATABASE_URL": "postgres://u@db.internal:5432/sanctions",
+                       "CELERY_BROKER_URL": "redis://broker.internal:6379/0",
+                       "UN_LIST_URL": "file:///srv/lists/consolidated.xml",
+                       "ALLOWED_HOSTS": "a.example,b.example"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql", "sanctions", "db.internal", "redis://broker.internal:6379/0", "False",
+        "file:///srv/lists/consolidated.xml", "a.example,b.example",
+    ]
+
+
+def test_celery_routes_list_sync_to_its_own_queue():
+    assert settings.CELERY_TASK_ROUTES["sanctions.tasks.*"] == {"queue": "sync"}
+    assert settings.CELERY_TASK_DEFAULT_QUEUE == "default"

@@ -1,0 +1,82 @@
+"""Shared fixtures. Data is made through the services, as the application makes it."""
+from __future__ import annotations
+
+import itertools
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from monitoring import services
+from monitoring.models import AnalystProfile, MemberState, ReportSubject, ViolationReport
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+_usernames = itertools.count(1)
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip on a laptop without the service; in CI a missing service is a failure."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: required services must be running)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def make_user(db):
+    def make(*, country: str | None = None, groups=("Analyst",), username: str | None = None, **extra):
+        User = get_user_model()
+        user = User.objects.create_user(
+            username=username or f"user{next(_usernames)}", password="pw-for-tests-only", is_staff=True, **extra
+        )
+        user.groups.add(*Group.objects.filter(name__in=groups))
+        if country:
+            AnalystProfile.objects.create(user=user, member_state=MemberState.objects.get(country=country))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def analyst_kr(make_user):
+    return make_user(country="KR", groups=("Analyst", "Reviewer"), username="kr.analyst")
+
+
+@pytest.fixture
+def analyst_jp(make_user):
+    return make_user(country="JP", groups=("Analyst", "Reviewer"), username="jp.analyst")
+
+
+@pytest.fixture
+def team_admin(make_user):
+    return make_user(groups=("Team administrator",), username="team.admin")
+
+
+@pytest.fixture
+def make_report(db):
+    def make(*, author, tlp="GREEN", status="submitted", releasable_to=(), recipients=(), **fields) -> ViolationReport:
+        state = author.analyst_profile.member_state
+        report = ViolationReport(
+            title=fields.pop("title", f"{tlp} report by {state.country.code}"),
+            category=fields.pop("category", "sts_petroleum"),
+            reporting_state=state, tlp=tlp, **fields,
+        )
+        services.report_save(report=report, actor=author, channel="test")
+        report.releasable_to_states.set(MemberState.objects.filter(country__in=releasable_to))
+        report.recipients.set(recipients)
+        for step in {"draft": [], "submitted": ["submitted"], "under_review": ["submitted", "under_review"]}[status]:
+            report = services.report_transition(report=report, to_status=step, actor=author, channel="test")
+        return report
+
+    return make
+
+
+@pytest.fixture
+def make_subject(db):
+    def make(*, report, actor, **fields) -> ReportSubject:
+        fields.setdefault("role", "receiving_vessel")
+        fields.setdefault("kind", "vessel")
+        fields.setdefault("name", "SAEBYOL")
+        return services.subject_save(subject=ReportSubject(report=report, **fields), actor=actor, channel="test")
+
+    return make

@@ -1,0 +1,84 @@
+"""The TLP rules of DESIGN.md, for analysts of two member states, a named recipient, an author,
+a user of no member state and a team administrator."""
+import pytest
+
+from monitoring.selectors import can_edit_report, visible_reports
+
+CASES = [
+    # tlp, releasable_to, (author KR sees, other KR analyst, JP analyst, US analyst, no-state user)
+    ("CLEAR", (), (True, True, True, True, True)),
+    ("GREEN", (), (True, True, True, True, False)),
+    ("AMBER", (), (True, True, False, False, False)),
+    ("AMBER", ("JP",), (True, True, True, False, False)),
+    ("AMBER+STRICT", ("JP",), (True, True, False, False, False)),
+    ("RED", (), (True, False, False, False, False)),
+]
+
+
+@pytest.fixture
+def callers(make_user):
+    return {
+        "author": make_user(country="KR"),
+        "kr": make_user(country="KR"),
+        "jp": make_user(country="JP"),
+        "us": make_user(country="US"),
+        "stateless": make_user(),
+    }
+
+
+@pytest.mark.parametrize(("tlp", "releasable_to", "expected"), CASES)
+def test_each_caller_sees_exactly_what_the_marking_allows(callers, make_report, tlp, releasable_to, expected):
+    report = make_report(author=callers["author"], tlp=tlp, releasable_to=releasable_to)
+
+    seen = tuple(visible_reports(callers[name]).filter(pk=report.pk).exists()
+                 for name in ("author", "kr", "jp", "us", "stateless"))
+
+    assert seen == expected
+
+
+def test_red_is_visible_to_named_recipients_of_any_state(callers, make_report):
+    report = make_report(author=callers["author"], tlp="RED", recipients=[callers["jp"]])
+
+    assert visible_reports(callers["jp"]).filter(pk=report.pk).exists()
+    assert not visible_reports(callers["kr"]).filter(pk=report.pk).exists()
+
+
+def test_drafts_stay_inside_the_originating_state(callers, make_report):
+    draft = make_report(author=callers["author"], tlp="CLEAR", status="draft")
+
+    assert visible_reports(callers["kr"]).filter(pk=draft.pk).exists()
+    assert not visible_reports(callers["jp"]).filter(pk=draft.pk).exists()
+
+
+def test_counts_do_not_leak_or_duplicate_through_many_to_many_joins(callers, make_report):
+    make_report(author=callers["author"], tlp="AMBER", releasable_to=("JP", "US", "GB"))
+    make_report(author=callers["author"], tlp="AMBER+STRICT")
+    make_report(author=callers["author"], tlp="RED", recipients=[callers["kr"], callers["author"]])
+
+    assert visible_reports(callers["jp"]).count() == 1
+    assert visible_reports(callers["kr"]).count() == 3
+    assert visible_reports(callers["author"]).count() == 3
+
+
+def test_team_administrator_sees_everything(callers, make_report, team_admin):
+    for tlp, releasable_to, _ in CASES:
+        make_report(author=callers["author"], tlp=tlp, releasable_to=releasable_to)
+    make_report(author=callers["author"], tlp="RED", status="draft")
+
+    assert visible_reports(team_admin).count() == len(CASES) + 1
+
+
+def test_inactive_user_or_user_without_view_permission_sees_nothing(callers, make_report, make_user):
+    make_report(author=callers["author"], tlp="CLEAR")
+    no_groups = make_user(country="KR", groups=())
+    inactive = make_user(country="KR", is_active=False)
+
+    assert visible_reports(no_groups).count() == 0
+    assert visible_reports(inactive).count() == 0
+
+
+def test_only_the_originating_state_edits_a_report(callers, make_report):
+    report = make_report(author=callers["author"], tlp="GREEN")
+
+    assert can_edit_report(callers["kr"], report)
+    assert not can_edit_report(callers["jp"], report)
