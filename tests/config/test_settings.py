@@ -76,3 +76,11 @@ def test_environment_variables_configure_database_broker_and_list_url():
 def test_celery_routes_list_sync_to_its_own_queue():
     assert settings.CELERY_TASK_ROUTES["sanctions.tasks.*"] == {"queue": "sync"}
     assert settings.CELERY_TASK_DEFAULT_QUEUE == "default"
+
+
+@pytest.mark.django_db
+def test_health_check_answers_before_host_validation(client):
+    response = client.get("/healthz", HTTP_HOST="not-an-allowed-host.internal")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
