@@ -112,7 +112,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Sanctions lists ------------------------------------------------------------------------
 UN_LIST_URL = env("UN_LIST_URL", default=OFFICIAL_UN_LIST_URL)
-LIST_SYNC_INTERVAL_MINUTES = env.int("LIST_SYNC_INTERVAL_MINUTES", default=60)
 
 # --- Django REST framework ------------------------------------------------------------------
 REST_FRAMEWORK = {
