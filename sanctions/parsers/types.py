@@ -1,0 +1,108 @@
+"""Plain, framework-free result types shared by the list parsers.
+
+Everything here is a frozen dataclass so parsed data can be compared, hashed
+(except the JSON-able ``raw``/count mappings) and passed between processes
+without touching the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+import datetime as dt
+
+
+class ListParseError(ValueError):
+    """The document is not a usable sanctions list; the message says why and where."""
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    name: str
+    kind: str  # 'primary' | 'alias' | 'original_script'
+    quality: str = ""  # '' | 'good' | 'low' | 'aka' | 'fka'
+    script: str = "latin"  # latin, cyrillic, arabic, han, hangul, kana, greek, hebrew, thai, ethiopic, other
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ParsedIdentifier:
+    type: str  # 'passport' | 'national_id' | 'imo' | 'imo_company' | 'other'
+    value: str  # as published, whitespace-trimmed
+    normalized: str  # uppercase, no spaces/punctuation (IMO: the 7 digits)
+    valid: bool | None  # None when the type has no validity rule
+    type_label: str = ""
+    country: str = ""
+    country_code: str = ""
+    issued_on: dt.date | None = None
+    expires_on: dt.date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ParsedBirthDate:
+    qualifier: str  # 'exact' | 'approximate' | 'between' | 'unknown'
+    date: dt.date | None = None
+    year: int | None = None
+    year_to: int | None = None
+    note: str = ""
+    from_alias: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedAddress:
+    kind: str  # 'address' | 'place_of_birth'
+    street: str = ""
+    city: str = ""
+    state_province: str = ""
+    zip_code: str = ""
+    country: str = ""
+    country_code: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ParsedNationality:
+    value: str
+    country_code: str = ""
+
+
+@dataclass(frozen=True)
+class ParsedRecord:
+    external_id: str
+    kind: str  # 'individual' | 'entity'
+    reference_number: str
+    regime: str
+    list_types: tuple[str, ...]
+    listed_on: dt.date | None
+    last_updated: tuple[dt.date, ...]
+    comments: str
+    primary_name: str
+    name_parts: tuple[str, ...]
+    gender: str
+    titles: tuple[str, ...]
+    designations: tuple[str, ...]
+    names: tuple[ParsedName, ...]
+    identifiers: tuple[ParsedIdentifier, ...]
+    birth_dates: tuple[ParsedBirthDate, ...]
+    nationalities: tuple[ParsedNationality, ...]
+    addresses: tuple[ParsedAddress, ...]
+    # A plain dict so it stays JSON-serialisable; excluded from hash() because dicts are unhashable.
+    raw: Mapping[str, object] = field(hash=False)
+    unknown_elements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedList:
+    generated_at: dt.datetime | None
+    content_sha256: str
+    records: tuple[ParsedRecord, ...]
+    unknown_element_counts: Mapping[str, int] = field(default_factory=dict, hash=False)
+
+    @property
+    def individuals(self) -> int:
+        return sum(1 for record in self.records if record.kind == "individual")
+
+    @property
+    def entities(self) -> int:
+        return sum(1 for record in self.records if record.kind == "entity")

@@ -1,0 +1,674 @@
+"""Streaming parser for the UN Security Council Consolidated List XML (``consolidated.xml``).
+
+Pure: bytes in, frozen dataclasses out (see ``sanctions.parsers.types``). No ORM, no network,
+no Django settings. The format as it really is, quirks included, is described in
+``shared/docs/un-list-format.md``; section numbers below refer to that document.
+
+Safety: the document is refused before parsing when it is over ``max_bytes`` or carries a
+DOCTYPE, and lxml runs with entity resolution, DTD loading, network access and huge-tree
+support all off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lxml import etree
+
+from sanctions import identifiers
+from sanctions.parsers.types import (
+    ListParseError,
+    ParsedAddress,
+    ParsedBirthDate,
+    ParsedIdentifier,
+    ParsedList,
+    ParsedName,
+    ParsedNationality,
+    ParsedRecord,
+)
+
+__all__ = ["DEFAULT_MAX_BYTES", "ListParseError", "content_sha256", "detect_script", "parse_un_consolidated"]
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+IMO_FROM_COMMENTS_LABEL = "IMO number (from comments)"
+_DTD_REFUSED = "document has a DOCTYPE/DTD, which is refused (entity expansion and external entity risk)"
+
+ROOT_TAG = "CONSOLIDATED_LIST"
+RECORD_CONTAINERS = frozenset({"INDIVIDUALS", "ENTITIES"})
+RECORD_KINDS = {"INDIVIDUAL": "individual", "ENTITY": "entity"}
+NAME_PART_TAGS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
+
+# The element tree we understand, per record kind: tag -> children (None for a text leaf).
+# Anything else is counted as unknown but still kept in ``raw`` (the schema drifts, §2).
+_VALUES: Mapping[str, None] = {"VALUE": None}
+_ADDRESS_CHILDREN: Mapping[str, None] = dict.fromkeys(
+    ("STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY", "NOTE")
+)
+_COMMON_CHILDREN: Mapping[str, Mapping[str, None] | None] = {
+    **dict.fromkeys(
+        (
+            "DATAID", "VERSIONNUM", *NAME_PART_TAGS, "UN_LIST_TYPE", "REFERENCE_NUMBER", "LISTED_ON",
+            "GENDER", "SUBMITTED_BY", "SUBMITTED_ON", "NAME_ORIGINAL_SCRIPT", "COMMENTS1",
+            "HAS_INTERPOL_LINK", "INTERPOL_LINK", "SORT_KEY", "SORT_KEY_LAST_MOD",
+        )
+    ),
+    **dict.fromkeys(("TITLE", "DESIGNATION", "NATIONALITY", "LIST_TYPE", "LAST_DAY_UPDATED"), _VALUES),
+}
+KNOWN_STRUCTURE: Mapping[str, Mapping[str, Mapping[str, None] | None]] = {
+    "INDIVIDUAL": {
+        **_COMMON_CHILDREN,
+        "INDIVIDUAL_ALIAS": dict.fromkeys(
+            ("QUALITY", "ALIAS_NAME", "DATE_OF_BIRTH", "CITY_OF_BIRTH", "COUNTRY_OF_BIRTH", "NOTE")
+        ),
+        "INDIVIDUAL_ADDRESS": _ADDRESS_CHILDREN,
+        "INDIVIDUAL_DATE_OF_BIRTH": dict.fromkeys(("TYPE_OF_DATE", "DATE", "YEAR", "FROM_YEAR", "TO_YEAR", "NOTE")),
+        "INDIVIDUAL_PLACE_OF_BIRTH": _ADDRESS_CHILDREN,
+        "INDIVIDUAL_DOCUMENT": dict.fromkeys(
+            (
+                "TYPE_OF_DOCUMENT", "TYPE_OF_DOCUMENT2", "NUMBER", "ISSUING_COUNTRY", "COUNTRY_OF_ISSUE",
+                "CITY_OF_ISSUE", "DATE_OF_ISSUE", "DATE_OF_EXPIRY", "NOTE",
+            )
+        ),
+    },
+    "ENTITY": {
+        **_COMMON_CHILDREN,
+        "ENTITY_ALIAS": dict.fromkeys(("QUALITY", "ALIAS_NAME", "NOTE")),
+        "ENTITY_ADDRESS": _ADDRESS_CHILDREN,
+    },
+}
+
+_ALIAS_QUALITIES = {"good": "good", "low": "low", "a.k.a.": "aka", "aka": "aka", "f.k.a.": "fka", "fka": "fka"}
+_DOB_QUALIFIERS = {"EXACT": "exact", "APPROXIMATELY": "approximate", "APPROXIMATE": "approximate", "BETWEEN": "between"}
+
+_XS_DATETIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?"
+)
+_YEAR = re.compile(r"\d{4}")
+_YEAR_RANGE = re.compile(r"(\d{4})\s*-\s*(\d{4})")
+# §5: "IMO Number: 5342883.", "Company Number IMO 5434358.", "(IMO) Number: 1790183." ...
+_IMO_IN_TEXT = re.compile(r"(?<![A-Za-z])IMO\b[^0-9]{0,40}?(?<!\d)(\d{7})(?!\d)")
+_SYNTAX_POSITION_SUFFIX = re.compile(r",\s*line \d+,\s*column \d+\s*$")
+
+_ROOT_START_TAG = re.compile(rb"<" + ROOT_TAG.encode() + rb"\b[^>]*>")
+_DATE_GENERATED_ATTR = re.compile(rb"""(\sdateGenerated\s*=\s*)(["'])[^"']*\2""")
+_PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+_SCRIPT_BY_NAME_WORD = (
+    ("CJK", "han"), ("IDEOGRAPH", "han"), ("HANGUL", "hangul"), ("HIRAGANA", "kana"),
+    ("KATAKANA", "kana"), ("LATIN", "latin"), ("CYRILLIC", "cyrillic"), ("ARABIC", "arabic"),
+    ("GREEK", "greek"), ("HEBREW", "hebrew"), ("THAI", "thai"), ("ETHIOPIC", "ethiopic"),
+)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def parse_un_consolidated(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedList:
+    """Parse a whole consolidated list, or raise ListParseError saying what is wrong and where."""
+    data = _as_bytes(data)
+    _refuse_unsafe_input(data, max_bytes)
+    builder = _ListBuilder()
+    try:
+        for event, element in _iter_events(data):
+            if event == "start":
+                builder.start(element)
+            else:
+                builder.end(element)
+    except etree.ParseError as exc:  # XMLSyntaxError and friends carry the position
+        raise ListParseError(_describe_syntax_error(exc)) from None
+    return builder.finish(content_sha256(data))
+
+
+def content_sha256(data: bytes) -> str:
+    """sha256 of the bytes with the root's dateGenerated value blanked.
+
+    The UN regenerates the file daily with only that timestamp changed (§6), so identical
+    content must hash the same whatever its generation time.
+    """
+    data = _as_bytes(data)
+    digest = hashlib.sha256()
+    root_tag = _ROOT_START_TAG.search(data)
+    if root_tag is None:
+        digest.update(data)
+    else:
+        digest.update(data[: root_tag.start()])
+        digest.update(_DATE_GENERATED_ATTR.sub(rb"\1\2\2", root_tag.group(0), count=1))
+        digest.update(data[root_tag.end():])
+    return digest.hexdigest()
+
+
+def detect_script(text: str) -> str:
+    """The dominant writing system of the letters in ``text``.
+
+    A non-Latin script wins over Latin when both occur ("Jin Tiesan (金铁三)" is 'han'),
+    because the non-Latin part is what needs special handling downstream.
+    """
+    counts = Counter(script for script in map(_char_script, text) if script)
+    non_latin = [(count, script) for script, count in counts.items() if script != "latin"]
+    if non_latin:
+        return max(non_latin, key=lambda pair: pair[0])[1]
+    return "latin"
+
+
+# --------------------------------------------------------------------------- input safety
+
+
+def _as_bytes(data: bytes) -> bytes:
+    if isinstance(data, bytes):
+        return data
+    if isinstance(data, (bytearray, memoryview)):
+        return bytes(data)
+    raise TypeError(f"expected bytes, got {type(data).__name__}")
+
+
+def _refuse_unsafe_input(data: bytes, max_bytes: int) -> None:
+    if len(data) > max_bytes:
+        raise ListParseError(f"document is {len(data):,} bytes, over the limit of {max_bytes:,} bytes")
+    if not data.strip():
+        raise ListParseError("empty document")
+    if _prolog_has_doctype(data):
+        raise ListParseError(_DTD_REFUSED)
+
+
+def _prolog_has_doctype(data: bytes) -> bool:
+    # Cheap byte-level check before lxml sees anything; the docinfo check at the root
+    # catches encodings this scan cannot read (e.g. UTF-16).
+    position = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+    while (item := _PROLOG_ITEM.match(data, position)) and item.end() > position:
+        position = item.end()
+    return data.startswith(b"<!DOCTYPE", position)
+
+
+def _iter_events(data: bytes) -> Iterator[tuple[str, etree._Element]]:
+    return etree.iterparse(
+        io.BytesIO(data),
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        attribute_defaults=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+    )
+
+
+def _describe_syntax_error(exc: etree.ParseError) -> str:
+    reason = " ".join(_SYNTAX_POSITION_SUFFIX.sub("", exc.msg or str(exc)).split()) or "syntax error"
+    line = exc.lineno or 0
+    if line <= 0:
+        return f"not well-formed ({reason})"
+    # 0-based column, as Python's xml.etree/expat reports it ("line 53, column 10"), so the
+    # message matches the one documented for the known corrupt copies.
+    column = max(exc.offset or 0, 0)
+    return f"not well-formed ({reason}) at line {line}, column {column}"
+
+
+# --------------------------------------------------------------------------- streaming
+
+
+@dataclass(slots=True)
+class _Node:
+    """A plain-Python copy of one element inside a record: much cheaper to read than lxml's find()."""
+
+    tag: str
+    text: str  # '' for <X/> placeholders
+    children: list[_Node]
+    by_tag: dict[str, list[_Node]]
+
+    def all(self, tag: str) -> list[_Node]:
+        return self.by_tag.get(tag, [])
+
+    def text_of(self, tag: str) -> str:
+        found = self.by_tag.get(tag)
+        return found[0].text if found else ""
+
+
+def _node(element: etree._Element, children: list[_Node]) -> _Node:
+    by_tag: dict[str, list[_Node]] = {}
+    for child in children:
+        by_tag.setdefault(child.tag, []).append(child)
+    return _Node(str(element.tag), element.text or "", children, by_tag)
+
+
+class _ListBuilder:
+    """Receives iterparse events and turns each finished record into a ParsedRecord.
+
+    Elements inside a record are copied into plain ``_Node`` objects as they end, so the
+    record is read without walking the lxml tree again; finished records are then freed.
+    """
+
+    def __init__(self) -> None:
+        self.open_children: list[list[_Node]] = []  # one list per element still open
+        self.generated_at: dt.datetime | None = None
+        self.records: list[ParsedRecord] = []
+        self.unknown_counts: Counter[str] = Counter()
+        self.line_by_external_id: dict[str, int | None] = {}
+
+    def start(self, element: etree._Element) -> None:
+        if not self.open_children:
+            self._check_root(element)
+        self.open_children.append([])
+
+    def end(self, element: etree._Element) -> None:
+        children = self.open_children.pop()
+        depth = len(self.open_children) + 1  # root is 1, records are 3
+        if depth > 3:
+            self.open_children[-1].append(_node(element, children))
+            return
+        if depth == 3 and element.tag in RECORD_KINDS and element.getparent().tag in RECORD_CONTAINERS:
+            self._add_record(_node(element, children), element.sourceline)
+        elif depth == 3:
+            self.unknown_counts[f"{element.getparent().tag}/{element.tag}"] += 1
+        elif depth == 2 and element.tag not in RECORD_CONTAINERS:
+            self.unknown_counts[f"{ROOT_TAG}/{element.tag}"] += 1
+        if depth > 1:
+            _free(element)
+
+    def finish(self, sha256: str) -> ParsedList:
+        if not self.records:
+            raise ListParseError("no INDIVIDUAL or ENTITY records found")
+        return ParsedList(
+            generated_at=self.generated_at,
+            content_sha256=sha256,
+            records=tuple(self.records),
+            unknown_element_counts=dict(sorted(self.unknown_counts.items())),
+        )
+
+    def _check_root(self, root: etree._Element) -> None:
+        docinfo = root.getroottree().docinfo
+        if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+            raise ListParseError(_DTD_REFUSED)
+        if root.tag != ROOT_TAG:
+            raise ListParseError(
+                f"wrong root element {root.tag!r} at line {root.sourceline}: expected {ROOT_TAG}"
+            )
+        self.generated_at = parse_xs_datetime(root.get("dateGenerated", ""))
+
+    def _add_record(self, node: _Node, line: int | None) -> None:
+        record = _build_record(node, line)
+        if record.external_id in self.line_by_external_id:
+            raise ListParseError(
+                f"duplicate DATAID {record.external_id} at line {line}"
+                f" (first seen at line {self.line_by_external_id[record.external_id]})"
+            )
+        self.line_by_external_id[record.external_id] = line
+        self.records.append(record)
+        if record.unknown_elements:
+            for path in _unknown_paths(node, KNOWN_STRUCTURE[node.tag]):
+                self.unknown_counts[f"{node.tag}/{path}"] += 1
+
+
+def _free(element: etree._Element) -> None:
+    # Keeps memory flat: drop the finished element's content and every earlier sibling.
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+# --------------------------------------------------------------------------- one record
+
+
+def _build_record(element: _Node, line: int | None) -> ParsedRecord:
+    """Turn one INDIVIDUAL or ENTITY element (as a _Node copy) into a ParsedRecord."""
+    external_id = _clean(element.text_of("DATAID"))
+    reference_number = _clean(element.text_of("REFERENCE_NUMBER"))
+    if not external_id:
+        raise ListParseError(
+            f"{element.tag} without DATAID at line {line}"
+            + (f" (REFERENCE_NUMBER {reference_number})" if reference_number else "")
+        )
+    name_parts = tuple(part for part in (_clean(element.text_of(tag)) for tag in NAME_PART_TAGS) if part)
+    primary_name = " ".join(name_parts)
+    comments = element.text_of("COMMENTS1").strip()
+    is_entity = element.tag == "ENTITY"
+    return ParsedRecord(
+        external_id=external_id,
+        kind=RECORD_KINDS[element.tag],
+        reference_number=reference_number,
+        regime=_clean(element.text_of("UN_LIST_TYPE")),
+        list_types=_values(element, "LIST_TYPE"),
+        listed_on=_full_date(element.text_of("LISTED_ON")),
+        last_updated=tuple(
+            day for day in map(_full_date, _values(element, "LAST_DAY_UPDATED")) if day is not None
+        ),
+        comments=comments,
+        primary_name=primary_name,
+        name_parts=name_parts,
+        gender=_clean(element.text_of("GENDER")),
+        titles=_values(element, "TITLE"),
+        designations=_values(element, "DESIGNATION"),
+        names=tuple(_names(element, primary_name)),
+        identifiers=(
+            *_documents(element),
+            # Only companies carry IMO company numbers (§5); individuals never do.
+            *(_imo_company_numbers(comments) if is_entity else ()),
+        ),
+        birth_dates=tuple(_birth_dates(element)),
+        nationalities=tuple(
+            ParsedNationality(value=value, country_code=_country_code(value))
+            for value in _values(element, "NATIONALITY")
+        ),
+        addresses=tuple(_addresses(element)),
+        raw=_to_raw_children(element),
+        unknown_elements=tuple(dict.fromkeys(_unknown_paths(element, KNOWN_STRUCTURE[element.tag]))),
+    )
+
+
+def _names(element: _Node, primary_name: str) -> Iterator[ParsedName]:
+    if primary_name:
+        yield ParsedName(name=primary_name, kind="primary", script=detect_script(primary_name))
+    for original in element.all("NAME_ORIGINAL_SCRIPT"):
+        name = _clean(original.text)
+        if name:  # a lone space was published once (§4.4)
+            yield ParsedName(name=name, kind="original_script", script=detect_script(name))
+    for alias in element.all(f"{element.tag}_ALIAS"):
+        name = _clean(alias.text_of("ALIAS_NAME"))
+        if name:  # <QUALITY/><ALIAS_NAME/> placeholders (§4.2)
+            yield ParsedName(
+                name=name,
+                kind="alias",
+                quality=_ALIAS_QUALITIES.get(_clean(alias.text_of("QUALITY")).lower(), ""),
+                script=detect_script(name),
+                note=_clean(alias.text_of("NOTE")),
+            )
+
+
+def _birth_dates(element: _Node) -> Iterator[ParsedBirthDate]:
+    for dob in element.all("INDIVIDUAL_DATE_OF_BIRTH"):
+        parsed = _birth_date(dob)
+        if parsed is not None:
+            yield parsed
+    for alias in element.all("INDIVIDUAL_ALIAS"):
+        parsed = _alias_birth_date(alias)
+        if parsed is not None:
+            yield parsed
+
+
+def _birth_date(dob: _Node) -> ParsedBirthDate | None:
+    qualifier = _DOB_QUALIFIERS.get(_clean(dob.text_of("TYPE_OF_DATE")).upper(), "unknown")
+    note = _clean(dob.text_of("NOTE"))
+    leftovers: list[str] = []
+    full_date, date_year = _date_or_year(dob.text_of("DATE"), leftovers, "DATE")
+    plain_year = _year(dob.text_of("YEAR"), leftovers, "YEAR")
+    from_year = _year(dob.text_of("FROM_YEAR"), leftovers, "FROM_YEAR")
+    year_to = _year(dob.text_of("TO_YEAR"), leftovers, "TO_YEAR")
+    year = next((candidate for candidate in (date_year, plain_year, from_year) if candidate is not None), None)
+    if full_date is None and year is None and year_to is None and note:
+        # Month-year DOBs exist only as NOTE ("August 1961", "Nov. 1973", §4.1); the note is kept too.
+        full_date, year = _date_or_year(note, [], "NOTE")
+    if year is not None and year_to is not None and year_to < year:
+        year, year_to = year_to, year  # keep ranges ordered (the database checks year <= year_to)
+    note = _join_notes([note, *leftovers])
+    if full_date is None and year is None and year_to is None and not note:
+        return None  # <TYPE_OF_DATE/> placeholder, or a qualifier with nothing to qualify
+    return ParsedBirthDate(qualifier=qualifier, date=full_date, year=year, year_to=year_to, note=note)
+
+
+def _alias_birth_date(alias: _Node) -> ParsedBirthDate | None:
+    text = _clean(alias.text_of("DATE_OF_BIRTH"))
+    if not text or text.lower() == "null":  # "null" was published on a few 2024 aliases
+        return None
+    alias_note = f"for alias {_clean(alias.text_of('ALIAS_NAME'))}".rstrip()
+    if year_range := _YEAR_RANGE.fullmatch(text):  # "1958 - 1964"
+        low, high = sorted((int(year_range[1]), int(year_range[2])))
+        return ParsedBirthDate("between", year=low, year_to=high, note=alias_note, from_alias=True)
+    leftovers: list[str] = []
+    full_date, year = _date_or_year(text, leftovers, "DATE_OF_BIRTH")
+    qualifier = "exact" if year is not None else "unknown"
+    return ParsedBirthDate(
+        qualifier, date=full_date, year=year, note=_join_notes([*leftovers, alias_note]), from_alias=True
+    )
+
+
+def _addresses(element: _Node) -> Iterator[ParsedAddress]:
+    for address in element.all(f"{element.tag}_ADDRESS"):
+        parsed = _address(address, "address")
+        if parsed is not None:
+            yield parsed
+    for place in element.all("INDIVIDUAL_PLACE_OF_BIRTH"):
+        parsed = _address(place, "place_of_birth")
+        if parsed is not None:
+            yield parsed
+    for alias in element.all("INDIVIDUAL_ALIAS"):
+        city = _clean(alias.text_of("CITY_OF_BIRTH"))
+        country = _clean(alias.text_of("COUNTRY_OF_BIRTH"))
+        if city or country:
+            yield ParsedAddress(
+                kind="place_of_birth",
+                city=city,
+                country=country,
+                country_code=_country_code(country),
+                note=f"for alias {_clean(alias.text_of('ALIAS_NAME'))}".rstrip(),
+            )
+
+
+def _address(element: _Node, kind: str) -> ParsedAddress | None:
+    country = _clean(element.text_of("COUNTRY"))
+    fields = {
+        "street": _clean(element.text_of("STREET")),
+        "city": _clean(element.text_of("CITY")),
+        "state_province": _clean(element.text_of("STATE_PROVINCE")),
+        "zip_code": _clean(element.text_of("ZIP_CODE")),
+        "country": country,
+        "note": _clean(element.text_of("NOTE")),
+    }
+    if not any(fields.values()):
+        return None  # <COUNTRY/> placeholder (§4.5)
+    return ParsedAddress(kind=kind, country_code=_country_code(country), **fields)
+
+
+def _documents(element: _Node) -> Iterator[ParsedIdentifier]:
+    for document in element.all("INDIVIDUAL_DOCUMENT"):
+        parsed = _document(document)
+        if parsed is not None:
+            yield parsed
+
+
+def _document(document: _Node) -> ParsedIdentifier | None:
+    type_label = " / ".join(
+        label for label in (_clean(document.text_of(tag)) for tag in ("TYPE_OF_DOCUMENT", "TYPE_OF_DOCUMENT2"))
+        if label
+    )
+    value = document.text_of("NUMBER").strip()
+    # Two country fields are in use (§2); ISSUING_COUNTRY is the more common one.
+    country = _clean(document.text_of("ISSUING_COUNTRY")) or _clean(document.text_of("COUNTRY_OF_ISSUE"))
+    notes = [_clean(document.text_of("NOTE"))]
+    issued_on = _full_date(document.text_of("DATE_OF_ISSUE"), notes, "issued")
+    expires_on = _full_date(document.text_of("DATE_OF_EXPIRY"), notes, "expires")
+    city = _clean(document.text_of("CITY_OF_ISSUE"))
+    if city:
+        notes.append(f"city of issue: {city}")
+    note = _join_notes(notes)
+    if not (type_label or value or country or issued_on or expires_on or note):
+        return None  # <INDIVIDUAL_DOCUMENT/> placeholder
+    return ParsedIdentifier(
+        type=_document_type(document),
+        value=value,
+        normalized="".join(char for char in value.upper() if char.isalnum()),
+        valid=None,  # no check rule for passports or national ids
+        type_label=type_label,
+        country=country,
+        country_code=_country_code(country),
+        issued_on=issued_on,
+        expires_on=expires_on,
+        note=note,
+    )
+
+
+def _document_type(document: _Node) -> str:
+    # TYPE_OF_DOCUMENT is the structured one; TYPE_OF_DOCUMENT2 is free text that refines it.
+    for tag in ("TYPE_OF_DOCUMENT", "TYPE_OF_DOCUMENT2"):
+        kind = classify_document_type(document.text_of(tag))
+        if kind != "other":
+            return kind
+    return "other"
+
+
+def classify_document_type(label: str) -> str:
+    """'passport' | 'national_id' | 'other' for a published document type label."""
+    text = " ".join(label.lower().split())
+    if any(word in text for word in ("passport", "passeport", "pasaporte")):
+        return "passport"
+    if re.search(r"\bnational (identification|identity|id)\b", text) or any(
+        phrase in text for phrase in ("identity card", "identity document", "tazkira", "civil identification")
+    ):
+        return "national_id"
+    return "other"
+
+
+def _imo_company_numbers(comments: str) -> Iterator[ParsedIdentifier]:
+    for digits in dict.fromkeys(match[1] for match in _IMO_IN_TEXT.finditer(comments)):
+        yield ParsedIdentifier(
+            type="imo_company",
+            value=digits,
+            normalized=digits,
+            valid=bool(identifiers.check_imo_company(digits).valid),
+            type_label=IMO_FROM_COMMENTS_LABEL,
+        )
+
+
+def _unknown_paths(
+    element: _Node, known: Mapping[str, Mapping | None] | None, prefix: str = ""
+) -> Iterator[str]:
+    for child in element.children:
+        path = f"{prefix}{child.tag}"
+        if known is None or child.tag not in known:
+            yield path
+        else:
+            yield from _unknown_paths(child, known[child.tag], f"{path}/")
+
+
+# --------------------------------------------------------------------------- raw data
+
+
+def _to_raw_children(element: _Node) -> dict[str, object]:
+    """{tag: text | nested dict | [repeated values]}; placeholders become ''. Text is as published."""
+    raw: dict[str, object] = {}
+    for child in element.children:
+        value = _to_raw_children(child) if child.children else child.text
+        if child.tag not in raw:
+            raw[child.tag] = value
+        elif isinstance(raw[child.tag], list):  # values themselves are never lists
+            raw[child.tag].append(value)
+        else:
+            raw[child.tag] = [raw[child.tag], value]
+    if element.text.strip():  # mixed content is not expected; keep it rather than lose it
+        raw["#text"] = element.text
+    return raw
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _values(element: _Node, wrapper_tag: str) -> tuple[str, ...]:
+    texts = (_clean(value.text) for wrapper in element.all(wrapper_tag) for value in wrapper.all("VALUE"))
+    return tuple(text for text in texts if text)
+
+
+def _clean(text: str | None) -> str:
+    """Trim and collapse whitespace runs, newlines included (§4.3)."""
+    return " ".join(text.split()) if text else ""
+
+
+def _join_notes(notes: Iterable[str]) -> str:
+    return "; ".join(note for note in notes if note)
+
+
+def _date_or_year(text: str, leftovers: list[str], label: str) -> tuple[dt.date | None, int | None]:
+    """(full date, year) from a full or partial date; text that is not a full date goes to leftovers."""
+    text = _clean(text)
+    if not text:
+        return None, None
+    partial = _partial_date(text)
+    if partial is None:
+        leftovers.append(f"{label}: {text}")  # unparseable: keep it readable instead of dropping it
+        return None, None
+    if partial.precision == "day":
+        return partial.earliest(), partial.year
+    if partial.precision == "month":
+        leftovers.append(f"{label}: {text}")  # the month would be lost otherwise
+    return None, partial.year
+
+
+def _full_date(text: str | None, leftovers: list[str] | None = None, label: str = "") -> dt.date | None:
+    text = _clean(text)
+    if not text:
+        return None
+    partial = _partial_date(text)
+    if partial is not None and partial.precision == "day":
+        return partial.earliest()
+    if leftovers is not None:
+        leftovers.append(f"{label}: {text}")
+    return None
+
+
+def _partial_date(text: str) -> identifiers.PartialDate | None:
+    # Handles xs:date offsets ("2008-12-16-04:00", §2 LISTED_ON) and month-name forms.
+    try:
+        return identifiers.parse_partial_date(text)
+    except ValueError:
+        return None
+
+
+def _year(text: str, leftovers: list[str], label: str) -> int | None:
+    text = _clean(text)
+    if not text:
+        return None
+    if _YEAR.fullmatch(text):
+        return int(text)
+    leftovers.append(f"{label}: {text}")
+    return None
+
+
+def parse_xs_datetime(text: str | None) -> dt.datetime | None:
+    """xs:dateTime with any fraction length and Z or ±hh:mm; no zone is taken as UTC."""
+    match = _XS_DATETIME.fullmatch(_clean(text))
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(match[index]) for index in range(1, 7))
+    microsecond = int((match[7] or "0").ljust(6, "0")[:6])
+    try:
+        return dt.datetime(year, month, day, hour, minute, second, microsecond, tzinfo=_timezone(match[8]))
+    except ValueError:
+        return None
+
+
+def _timezone(designator: str | None) -> dt.timezone:
+    if not designator or designator == "Z":
+        return dt.timezone.utc
+    sign = -1 if designator[0] == "-" else 1
+    hours, minutes = int(designator[1:3]), int(designator[4:6])
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+
+
+@lru_cache(maxsize=4096)
+def _country_code(name: str) -> str:
+    # The same few hundred country names repeat thousands of times per file.
+    if not name:
+        return ""
+    return identifiers.country_code_from_name(name) or ""
+
+
+@lru_cache(maxsize=8192)
+def _char_script(char: str) -> str:
+    if not char.isalpha():
+        return ""
+    name = unicodedata.name(char, "")
+    for word, script in _SCRIPT_BY_NAME_WORD:
+        if word in name:
+            return script
+    return "other"
