@@ -1,6 +1,7 @@
 """The analyst's admin. Every queryset is cut down to what the TLP rules let the user see, and
 every write goes through the services (which audit it)."""
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -21,7 +22,14 @@ from .models import (
     SourceCitation,
     ViolationReport,
 )
-from .selectors import can_edit_report, member_state_of, sees_all_reports, visible_report_ids, visible_reports
+from .selectors import (
+    can_edit_report,
+    editable_reports,
+    member_state_of,
+    sees_all_reports,
+    visible_report_ids,
+    visible_reports,
+)
 
 CHANNEL = "admin"
 
@@ -66,7 +74,7 @@ class ReportChildMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "report":
-            kwargs["queryset"] = visible_reports(request.user).exclude(status=ReportStatus.PUBLISHED)
+            kwargs["queryset"] = editable_reports(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
@@ -113,8 +121,22 @@ class SubjectInline(ReportChildMixin, admin.StackedInline):
         return "; ".join(obj.validation_warnings) if obj and obj.validation_warnings else "—"
 
 
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = "__all__"
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        limit = settings.EVIDENCE_MAX_UPLOAD_BYTES
+        if upload and getattr(upload, "size", 0) > limit:
+            raise forms.ValidationError(f"The file is larger than the {limit // (1024 * 1024)} MiB allowed.")
+        return upload
+
+
 class EvidenceInline(ReportChildMixin, admin.TabularInline):
     model = Evidence
+    form = EvidenceForm
     extra = 0
     fields = ("kind", "source", "captured_at", "url", "file", "held_at", "credit", "tlp", "sha256")
     readonly_fields = ("sha256",)
@@ -281,6 +303,7 @@ class ReportSubjectAdmin(ReportChildMixin, admin.ModelAdmin):
 
 @admin.register(Evidence)
 class EvidenceAdmin(ReportChildMixin, admin.ModelAdmin):
+    form = EvidenceForm
     list_display = ("__str__", "kind", "report", "captured_at", "tlp", "credit")
     list_filter = ("kind", "tlp")
     search_fields = ("source", "caption", "credit", "url", "held_at", "sha256", "report__title")

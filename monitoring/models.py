@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
 
+from sanctions.fields import HttpsURLField
 from sanctions.models import ListEntry, ListVersion, Vessel
 
 from .choices import (
@@ -153,7 +154,7 @@ class SourceCitation(models.Model):
     report = models.ForeignKey(ViolationReport, on_delete=models.CASCADE, related_name="citations")
     title = models.CharField(max_length=500)
     publisher = models.CharField(max_length=200, blank=True)
-    url = models.URLField(max_length=1000, blank=True)
+    url = HttpsURLField(max_length=1000, blank=True)
     published_on = models.DateField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
 
@@ -213,7 +214,7 @@ class Evidence(models.Model):
     kind = models.CharField(max_length=32, choices=EvidenceKind.choices)
     source = models.CharField(max_length=300, help_text="Who provided it, e.g. a satellite imagery provider.")
     captured_at = models.DateTimeField(null=True, blank=True)
-    url = models.URLField(max_length=1000, blank=True)
+    url = HttpsURLField(max_length=1000, blank=True)
     file = models.FileField(upload_to=evidence_upload_path, blank=True)
     held_at = models.CharField(max_length=300, blank=True,
                                help_text="Where the item is kept when it is neither linked nor attached, "

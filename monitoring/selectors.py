@@ -69,6 +69,18 @@ def visible_report_ids(user):
     return visible_reports(user).values("pk")
 
 
+def editable_reports(user) -> QuerySet[ViolationReport]:
+    """Reports the user may change or add rows to; the same rule as can_edit_report, as a queryset."""
+    if not user.has_perm("monitoring.change_violationreport"):
+        return ViolationReport.objects.none()
+    queryset = ViolationReport.objects.exclude(status=ReportStatus.PUBLISHED)
+    if sees_all_reports(user):
+        return queryset
+    state = member_state_of(user)
+    own = Q(created_by=user) | (Q(reporting_state=state) if state is not None else Q(pk__in=[]))
+    return visible_reports(user, queryset).filter(own)
+
+
 def can_edit_report(user, report: ViolationReport) -> bool:
     """Only the originating state edits its reports (team administrators too); published ones are frozen."""
     if not user.has_perm("monitoring.change_violationreport"):

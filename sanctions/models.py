@@ -21,6 +21,7 @@ from .choices import (
     VersionStatus,
     VesselPartyRole,
 )
+from .fields import HttpsURLField
 from .validators import validate_call_sign, validate_imo_number, validate_mmsi
 
 
@@ -37,7 +38,7 @@ class ListSource(TimestampedModel):
     name = models.CharField(max_length=200)
     authority = models.CharField(max_length=100, help_text="Who publishes it, e.g. UN Security Council.")
     kind = models.CharField(max_length=32, choices=SourceKind.choices)
-    url = models.URLField(max_length=500, blank=True)
+    url = HttpsURLField(max_length=500, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:

@@ -2,7 +2,8 @@
 a user of no member state and a team administrator."""
 import pytest
 
-from monitoring.selectors import can_edit_report, visible_reports
+from monitoring import services
+from monitoring.selectors import can_edit_report, editable_reports, visible_reports
 
 CASES = [
     # tlp, releasable_to, (author KR sees, other KR analyst, JP analyst, US analyst, no-state user)
@@ -82,3 +83,17 @@ def test_only_the_originating_state_edits_a_report(callers, make_report):
 
     assert can_edit_report(callers["kr"], report)
     assert not can_edit_report(callers["jp"], report)
+
+
+def test_editable_reports_are_own_state_unpublished_reports_only(callers, make_report):
+    own = make_report(author=callers["author"], tlp="GREEN")
+    released_to_jp = make_report(author=callers["author"], tlp="AMBER", releasable_to=("JP",))
+    published = own
+    for step in ("under_review", "accepted", "published"):
+        published = services.report_transition(report=published, to_status=step, actor=callers["author"],
+                                               channel="test")
+    still_open = make_report(author=callers["author"], tlp="RED")
+
+    assert set(editable_reports(callers["author"])) == {released_to_jp, still_open}
+    assert set(editable_reports(callers["kr"])) == {released_to_jp}  # RED: not a recipient
+    assert not editable_reports(callers["jp"]).exists()  # sees the AMBER one, may not edit it
