@@ -2,6 +2,7 @@
 every write goes through the services (which audit it)."""
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -27,6 +28,7 @@ from .selectors import (
     editable_reports,
     member_state_of,
     sees_all_reports,
+    visible_evidence,
     visible_report_ids,
     visible_reports,
 )
@@ -66,6 +68,14 @@ class AnalystProfileAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 # --- Rows that hang off a report: visible exactly where the report is -------------------------
 
+def _can_edit(request, report: ViolationReport) -> bool:
+    # Inlines ask once per row and per permission; one answer per report and request is enough.
+    cache = request.__dict__.setdefault("_editable_reports", {})
+    if report.pk not in cache:
+        cache[report.pk] = can_edit_report(request.user, report)
+    return cache[report.pk]
+
+
 class ReportChildMixin:
     """Querysets, form choices and permissions of rows that belong to a report."""
 
@@ -77,25 +87,39 @@ class ReportChildMixin:
             kwargs["queryset"] = editable_reports(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    @staticmethod
+    def _report_of(obj) -> ViolationReport:
+        return obj if isinstance(obj, ViolationReport) else obj.report
+
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
         if obj is None or not allowed:
             return allowed
-        report = obj if isinstance(obj, ViolationReport) else obj.report
-        return can_edit_report(request.user, report)
+        return _can_edit(request, self._report_of(obj))
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
         if obj is None or not allowed:
             return allowed
-        report = obj if isinstance(obj, ViolationReport) else obj.report
-        return can_edit_report(request.user, report)
+        return _can_edit(request, self._report_of(obj))
 
     def has_add_permission(self, request, obj=None):
-        allowed = super().has_add_permission(request, obj) if obj is not None else super().has_add_permission(request)
+        # Inlines are asked with the parent report; model admins without an object.
+        if isinstance(self, admin.options.InlineModelAdmin):
+            allowed = super().has_add_permission(request, obj)
+        else:
+            allowed = super().has_add_permission(request)
         if obj is None or not allowed:
             return allowed
-        return can_edit_report(request.user, obj)
+        return _can_edit(request, self._report_of(obj))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Team administrators see everything, and every such read is audited.
+        if request.method == "GET" and sees_all_reports(request.user):
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                services.audit_privileged_read(instance=obj, actor=request.user, channel=CHANNEL)
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class ResolutionInline(ReportChildMixin, admin.TabularInline):
@@ -137,6 +161,9 @@ class EvidenceForm(forms.ModelForm):
 class EvidenceInline(ReportChildMixin, admin.TabularInline):
     model = Evidence
     form = EvidenceForm
+
+    def get_queryset(self, request):
+        return visible_evidence(request.user, super().get_queryset(request))
     extra = 0
     fields = ("kind", "source", "captured_at", "url", "file", "held_at", "credit", "tlp", "sha256")
     readonly_fields = ("sha256",)
@@ -195,6 +222,11 @@ class ViolationReportAdmin(ReportChildMixin, admin.ModelAdmin):
     def pending_hits(self, obj):
         return obj._pending
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "recipients":
+            kwargs["queryset"] = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "reporting_state" and not sees_all_reports(request.user):
             state = member_state_of(request.user)
@@ -207,13 +239,6 @@ class ViolationReportAdmin(ReportChildMixin, admin.ModelAdmin):
         return super(ReportChildMixin, self).has_add_permission(request) and (
             member_state_of(request.user) is not None or sees_all_reports(request.user)
         )
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET" and sees_all_reports(request.user):
-            report = self.get_object(request, object_id)
-            if report is not None:
-                services.report_audit_privileged_read(report=report, actor=request.user, channel=CHANNEL)
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         self._relations_before = services.report_relations_snapshot(obj) if change else {}
@@ -304,6 +329,9 @@ class ReportSubjectAdmin(ReportChildMixin, admin.ModelAdmin):
 @admin.register(Evidence)
 class EvidenceAdmin(ReportChildMixin, admin.ModelAdmin):
     form = EvidenceForm
+
+    def get_queryset(self, request):
+        return visible_evidence(request.user, super().get_queryset(request))
     list_display = ("__str__", "kind", "report", "captured_at", "tlp", "credit")
     list_filter = ("kind", "tlp")
     search_fields = ("source", "caption", "credit", "url", "held_at", "sha256", "report__title")

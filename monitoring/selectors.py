@@ -27,36 +27,65 @@ def sees_all_reports(user) -> bool:
     return bool(getattr(user, "is_active", False) and user.has_perm(VIEW_ALL_REPORTS_PERM))
 
 
+def _marking_rule_q(user, *, tlp_field: str, report: str = "") -> Q:
+    """Who may see a row marked `tlp_field`, given the report it belongs to (`report` is the
+    lookup prefix to that report: "" for the report itself, "report__" for rows under it)."""
+    through_states = ViolationReport.releasable_to_states.through
+    through_recipients = ViolationReport.recipients.through
+    report_pk = OuterRef(f"{report}pk")
+    named_recipient = Q(Exists(through_recipients.objects.filter(violationreport_id=report_pk, user_id=user.pk)))
+    authored = Q(**{f"{report}created_by": user})
+
+    def marked(value: str) -> Q:
+        return Q(**{tlp_field: value})
+
+    rule = marked(TLP.CLEAR) | marked(TLP.RED) & (authored | named_recipient)
+    state = member_state_of(user)
+    if state is not None:
+        released_to_state = Q(Exists(
+            through_states.objects.filter(violationreport_id=report_pk, memberstate_id=state.pk)
+        ))
+        own_state = Q(**{f"{report}reporting_state": state})
+        rule |= (
+            marked(TLP.GREEN)
+            | marked(TLP.AMBER) & (own_state | released_to_state)
+            | marked(TLP.AMBER_STRICT) & own_state
+        )
+    return rule
+
+
+def _may_read_reports(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.has_perm(VIEW_REPORT_PERM))
+
+
 def report_visibility_q(user) -> Q:
     """The TLP rules of DESIGN.md as one filter over ViolationReport, for an analyst `user`.
 
     Drafts stay inside the originating state (and with their author) until submitted."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.has_perm(VIEW_REPORT_PERM):
+    if not _may_read_reports(user):
         return Q(pk__in=[])
     if sees_all_reports(user):
         return Q()
-
-    through_states = ViolationReport.releasable_to_states.through
-    through_recipients = ViolationReport.recipients.through
-    named_recipient = Q(Exists(through_recipients.objects.filter(violationreport_id=OuterRef("pk"), user_id=user.pk)))
-    authored = Q(created_by=user)
-
-    rule = Q(tlp=TLP.CLEAR) | Q(tlp=TLP.RED) & (authored | named_recipient)
     state = member_state_of(user)
-    if state is not None:
-        released_to_state = Q(Exists(
-            through_states.objects.filter(violationreport_id=OuterRef("pk"), memberstate_id=state.pk)
-        ))
-        own_state = Q(reporting_state=state)
-        rule |= (
-            Q(tlp=TLP.GREEN)
-            | Q(tlp=TLP.AMBER) & (own_state | released_to_state)
-            | Q(tlp=TLP.AMBER_STRICT) & own_state
-        )
-        draft_rule = own_state | authored
-    else:
-        draft_rule = authored
-    return rule & (~Q(status=ReportStatus.DRAFT) | draft_rule)
+    authored = Q(created_by=user)
+    draft_rule = (Q(reporting_state=state) | authored) if state is not None else authored
+    return _marking_rule_q(user, tlp_field="tlp") & (~Q(status=ReportStatus.DRAFT) | draft_rule)
+
+
+def evidence_visibility_q(user) -> Q:
+    """Evidence shows where its report shows, unless its own (stricter) marking hides it."""
+    if not _may_read_reports(user):
+        return Q(pk__in=[])
+    if sees_all_reports(user):
+        return Q()
+    return Q(report__in=visible_report_ids(user)) & _marking_rule_q(user, tlp_field="tlp", report="report__")
+
+
+def visible_evidence(user, queryset=None):
+    from .models import Evidence
+
+    queryset = Evidence.objects.all() if queryset is None else queryset
+    return queryset.filter(evidence_visibility_q(user))
 
 
 def visible_reports(user, queryset: QuerySet[ViolationReport] | None = None) -> QuerySet[ViolationReport]:
@@ -82,11 +111,11 @@ def editable_reports(user) -> QuerySet[ViolationReport]:
 
 
 def can_edit_report(user, report: ViolationReport) -> bool:
-    """Only the originating state edits its reports (team administrators too); published ones are frozen."""
+    """Only the originating state edits its reports (team administrators too); published ones are frozen for all."""
     if not user.has_perm("monitoring.change_violationreport"):
         return False
     if report.status == ReportStatus.PUBLISHED:
-        return bool(user.is_superuser)
+        return False
     if sees_all_reports(user):
         return True
     if not visible_reports(user).filter(pk=report.pk).exists():

@@ -186,8 +186,9 @@ def report_relations_snapshot(report: ViolationReport) -> dict[str, list[str]]:
     }
 
 
-def report_audit_privileged_read(*, report: ViolationReport, actor, channel: str) -> None:
-    audit_record(actor=actor, action=AuditAction.READ, instance=report, channel=channel)
+def audit_privileged_read(*, instance, actor, channel: str) -> None:
+    """A team administrator opened a report or a row under one: their reads are audited."""
+    audit_record(actor=actor, action=AuditAction.READ, instance=instance, channel=channel)
 
 
 # --- Evidence ---------------------------------------------------------------------------------

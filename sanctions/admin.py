@@ -26,6 +26,9 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     can_delete = False
     show_change_link = False
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
 
 class NameInline(ReadOnlyInline):
     model = ListEntryName

@@ -37,6 +37,7 @@ REVIEWER = _perms(["monitoring.screeningmatch", "monitoring.matchreview"], ["vie
 TEAM_ADMINISTRATOR = ANALYST + REVIEWER + [
     ("monitoring.violationreport", "view_all_reports"),
     ("audit.auditrecord", "view_auditrecord"),
+    ("auth.user", "view_user"),  # to pick the user of an analyst profile
 ] + _perms(["monitoring.memberstate", "monitoring.partnerorganisation", "monitoring.analystprofile"],
            ["view", "add", "change"])
 

@@ -68,9 +68,26 @@ class ParsedNationality:
 
 
 @dataclass(frozen=True)
+class ParsedVessel:
+    """Ship particulars of a 'vessel' record (OFAC SDN publishes them; the UN list does not)."""
+
+    imo: str = ""  # the 7 digits when found (normalised), '' otherwise
+    imo_valid: bool | None = None  # ship check digit; None exactly when imo is ''
+    mmsi: str = ""
+    call_sign: str = ""
+    flag: str = ""  # as published, e.g. "Korea, North"
+    flag_code: str = ""  # ISO 3166-1 alpha-2 when known
+    vessel_type: str = ""
+    tonnage: int | None = None
+    gross_registered_tonnage: int | None = None
+    owner: str = ""  # as published
+    linked_to: tuple[str, ...] = ()  # names from "Linked To: ..." remarks, in published order
+
+
+@dataclass(frozen=True)
 class ParsedRecord:
     external_id: str
-    kind: str  # 'individual' | 'entity'
+    kind: str  # 'individual' | 'entity' | 'vessel'
     reference_number: str
     regime: str
     list_types: tuple[str, ...]
@@ -90,6 +107,7 @@ class ParsedRecord:
     # A plain dict so it stays JSON-serialisable; excluded from hash() because dicts are unhashable.
     raw: Mapping[str, object] = field(hash=False)
     unknown_elements: tuple[str, ...] = ()
+    vessel: ParsedVessel | None = None  # set for kind 'vessel' only
 
 
 @dataclass(frozen=True)
@@ -106,3 +124,7 @@ class ParsedList:
     @property
     def entities(self) -> int:
         return sum(1 for record in self.records if record.kind == "entity")
+
+    @property
+    def vessels(self) -> int:
+        return sum(1 for record in self.records if record.kind == "vessel")
