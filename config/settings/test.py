@@ -14,4 +14,6 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="sanctions-test-media-"))
 # Tests drive tasks explicitly; a configured broker is exercised by the broker tests themselves.
 CELERY_TASK_ALWAYS_EAGER = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-TEST_REDIS_URL = env("CELERY_BROKER_URL", default=None)
+# Tests that need a real Redis use this one even when the app runs on its embedded default, so CI
+# exercises the broker in both of its runs.
+TEST_REDIS_URL = env("TEST_REDIS_URL", default=env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15"))
