@@ -1,10 +1,12 @@
 """Analyst admin for list data. Everything that comes from list syncs is read-only here;
 vessels are curated by analysts (with an audit trail)."""
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.db.models import Count
 
 from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 
+from .fetch import FetchError
 from .models import (
     EntryChange,
     ListEntry,
@@ -64,9 +66,38 @@ class EntryChangeInline(ReadOnlyInline):
 
 @admin.register(ListSource)
 class ListSourceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("slug", "name", "authority", "kind", "is_active", "entry_count")
+    list_display = ("slug", "name", "authority", "kind", "is_active", "entry_count", "last_version")
     list_filter = ("kind", "is_active")
     search_fields = ("slug", "name", "authority")
+    actions = ["sync_now"]
+
+    def has_sync_permission(self, request):
+        return request.user.has_perm("sanctions.sync_listsource")
+
+    @admin.display(description="last version")
+    def last_version(self, obj):
+        version = obj.versions.order_by("-fetched_at", "-id").first()
+        return str(version) if version else "—"
+
+    @admin.action(description="Sync now", permissions=["sync"])
+    def sync_now(self, request, queryset):
+        from .tasks import sync_list_task
+
+        for source in queryset:
+            # With a broker this queues the sync on the `sync` queue; without one it runs here.
+            try:
+                result = sync_list_task.delay(source_slug=source.slug)
+            except FetchError as exc:
+                self.message_user(request, f"{source.slug}: could not fetch the list: {exc}", messages.ERROR)
+                continue
+            if settings.CELERY_TASK_ALWAYS_EAGER:
+                version = ListVersion.objects.get(pk=result.result["version_id"])
+                level = messages.ERROR if version.status in ("rejected", "failed") else messages.SUCCESS
+                detail = f": {version.error}" if version.error else ""
+                self.message_user(request, f"{source.slug}: {version.status}{detail}", level)
+            else:
+                self.message_user(request, f"{source.slug}: sync queued; see list versions for the outcome.",
+                                  messages.INFO)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_entries=Count("entries"))

@@ -85,3 +85,4 @@ class VesselPartyRole(models.TextChoices):
     OPERATOR = "operator", "Operator"
     SHIP_MANAGER = "ship_manager", "Ship manager"
     ECONOMIC_RESOURCE_OF = "economic_resource_of", "Economic resource of"
+    LINKED_TO = "linked_to", "Linked to (role not stated)"

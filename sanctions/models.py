@@ -43,6 +43,7 @@ class ListSource(TimestampedModel):
 
     class Meta:
         ordering = ["slug"]
+        permissions = [("sync_listsource", "Can start a list sync now")]
 
     def __str__(self) -> str:
         return self.name
@@ -198,6 +199,9 @@ class ListEntryNationality(models.Model):
     entry = models.ForeignKey(ListEntry, on_delete=models.CASCADE, related_name="nationalities")
     value = models.CharField(max_length=200, help_text="As published.")
     country_code = CountryField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "list entry nationalities"
 
     def __str__(self) -> str:
         return self.value

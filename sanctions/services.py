@@ -8,10 +8,11 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import asdict
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .choices import ChangeType, EntryKind, VersionStatus
+from .choices import ChangeType, EntryKind, IdentityBasis, VersionStatus, VesselPartyRole
 from .models import (
     EntryChange,
     ListEntry,
@@ -22,6 +23,9 @@ from .models import (
     ListEntryNationality,
     ListSource,
     ListVersion,
+    Vessel,
+    VesselIdentityPeriod,
+    VesselParty,
 )
 from .parsers.types import ParsedList, ParsedRecord
 from .signals import list_version_applied
@@ -65,6 +69,7 @@ def record_snapshot(record: ParsedRecord) -> dict:
         "birth_dates": rows(record.birth_dates),
         "nationalities": rows(record.nationalities),
         "addresses": rows(record.addresses),
+        "vessel": _jsonable(asdict(record.vessel)) if record.vessel else None,
     }
 
 
@@ -126,6 +131,10 @@ def _replace_children(pairs: list[tuple[ListEntry, ParsedRecord]], *, fresh: boo
         model.objects.bulk_create(rows, batch_size=1000)
 
 
+def last_applied_version(source: ListSource) -> ListVersion | None:
+    return source.versions.filter(status=VersionStatus.APPLIED).order_by("-applied_at", "-id").first()
+
+
 def list_version_record_failure(
     *, source: ListSource, status: str, error: str, fetched_from: str = "", size_bytes: int | None = None,
     content_sha256: str = "", generated_at: datetime.datetime | None = None,
@@ -165,7 +174,7 @@ def list_version_apply(
         unknown_elements=dict(parsed.unknown_element_counts), **counts,
     )
 
-    last_applied = source.versions.filter(status=VersionStatus.APPLIED).order_by("-applied_at", "-id").first()
+    last_applied = last_applied_version(source)
     if last_applied and last_applied.content_sha256 == parsed.content_sha256:
         version.status = VersionStatus.UNCHANGED
         version.active_count = source.entries.filter(is_active=True).count()
@@ -220,6 +229,7 @@ def list_version_apply(
     ListEntry.objects.bulk_update(untouched, ["last_seen_in"], batch_size=1000)
     _replace_children(new_pairs, fresh=True)
     _replace_children(updated_pairs, fresh=False)
+    vessels_from_list_sync(pairs=new_pairs + updated_pairs, version=version, effective_date=effective_date)
 
     removed = [existing[ext_id] for ext_id in sorted(to_remove)]
     for entry in removed:
@@ -244,3 +254,124 @@ def list_version_apply(
         lambda: list_version_applied.send(sender=ListVersion, version=version, changed_entry_ids=changed_ids)
     )
     return version
+
+
+# --- Vessels named by a list (OFAC SDN): curated Vessel rows follow the list ------------------
+
+LIST_NOTE = "from list sync"
+
+
+def vessels_from_list_sync(*, pairs: list[tuple[ListEntry, ParsedRecord]], version: ListVersion,
+                           effective_date: datetime.date) -> None:
+    """Create or update the Vessel of each listed vessel with a valid IMO number, link it to its
+    entry, and keep its identity history: a changed name, flag, MMSI or call sign closes the
+    current list-based identity period and opens a new one."""
+    for entry, record in pairs:
+        particulars = record.vessel
+        if particulars is None or not particulars.imo or not particulars.imo_valid:
+            continue  # without a valid IMO there is no hull to pin a curated record on
+        vessel, created = Vessel.objects.get_or_create(
+            imo_number=particulars.imo, defaults={"name": record.primary_name[:200]}
+        )
+        vessel.name = record.primary_name[:200]
+        vessel.flag = particulars.flag_code or vessel.flag
+        vessel.mmsi = particulars.mmsi or vessel.mmsi
+        vessel.call_sign = particulars.call_sign[:10] or vessel.call_sign
+        vessel.vessel_type = particulars.vessel_type[:100] or vessel.vessel_type
+        vessel.gross_tonnage = particulars.gross_registered_tonnage or particulars.tonnage or vessel.gross_tonnage
+        vessel.save()
+        vessel.list_entries.add(entry)
+        _identity_period_follow(vessel, record, effective_date=None if created else effective_date,
+                                note=f"{version.source.name}, {entry.reference_number}")
+        _parties_from_list(vessel, entry, record)
+
+
+def _identity_period_follow(vessel: Vessel, record: ParsedRecord, *, effective_date, note: str) -> None:
+    particulars = record.vessel
+    wanted = {
+        "name": record.primary_name[:200],
+        "flag": particulars.flag_code,
+        "mmsi": particulars.mmsi,
+        "call_sign": particulars.call_sign[:10],
+    }
+    current = vessel.identities.filter(basis=IdentityBasis.LIST, valid_to__isnull=True).order_by("-id").first()
+    if current is not None:
+        if all(str(getattr(current, k) or "") == str(v or "") for k, v in wanted.items()):
+            return
+        current.valid_to = effective_date
+        current.save(update_fields=["valid_to"])
+    VesselIdentityPeriod.objects.create(vessel=vessel, basis=IdentityBasis.LIST, valid_from=effective_date,
+                                        source_note=note[:500], **wanted)
+
+
+def _parties_from_list(vessel: Vessel, entry: ListEntry, record: ParsedRecord) -> None:
+    """Owner and "linked to" parties as the list states them; replaced whenever the entry changes."""
+    vessel.parties.filter(source_note__startswith=LIST_NOTE).delete()
+    note = f"{LIST_NOTE}: {entry.reference_number}"
+    particulars = record.vessel
+    named = [(VesselPartyRole.OWNER, particulars.owner)] if particulars.owner else []
+    named += [(VesselPartyRole.LINKED_TO, name) for name in particulars.linked_to]
+    for role, name in named:
+        listed = ListEntry.objects.filter(source=entry.source, primary_name__iexact=name).first()
+        VesselParty.objects.create(vessel=vessel, role=role, list_entry=listed, name="" if listed else name[:300],
+                                   source_note=note[:500])
+
+
+# --- Sync: fetch, check, parse, apply ---------------------------------------------------------
+
+def list_sync(*, source: ListSource, location: str | None = None, force: bool = False,
+              fetch_options: dict | None = None) -> ListVersion:
+    """Fetch the source's list (URL or file), and apply it unless it is unchanged or unusable.
+
+    Raises TransientFetchError when the list could not be downloaded for a reason worth retrying
+    (the task retries it); every other outcome is a ListVersion whose status and error say what
+    happened. Nothing in the active list changes unless the version is applied, in full."""
+    from .fetch import FetchError
+    from .parsers.types import ListParseError
+    from .sources import ADAPTERS
+
+    adapter = ADAPTERS[source.kind]
+    location = location or adapter.default_location()
+    options = {"max_bytes": settings.LIST_SYNC_MAX_BYTES, "timeout": settings.LIST_SYNC_TIMEOUT_SECONDS,
+               **(fetch_options or {})}
+    previous = (source.versions.filter(fetched_from=location, status__in=[VersionStatus.APPLIED, VersionStatus.UNCHANGED])
+                .order_by("-fetched_at", "-id").first())
+    conditional = {"etag": previous.etag, "last_modified": previous.last_modified} if previous and not force else {}
+    try:
+        download = adapter.download(location, **conditional, **options)
+    except FetchError as exc:
+        list_version_record_failure(source=source, status=VersionStatus.FAILED, error=str(exc), fetched_from=location)
+        raise
+
+    last_applied = last_applied_version(source)
+    if download.main.not_modified and last_applied is not None:
+        return _record_unchanged(source, last_applied, location=location, download=download)
+    if not download.main.content or not download.main.content.strip():
+        return list_version_record_failure(source=source, status=VersionStatus.REJECTED, fetched_from=location,
+                                           error="The download is empty.", size_bytes=download.size_bytes)
+    try:
+        content_hash = adapter.content_hash(download)
+    except ListParseError as exc:
+        return list_version_record_failure(source=source, status=VersionStatus.REJECTED, error=str(exc),
+                                           fetched_from=location, size_bytes=download.size_bytes)
+    if last_applied is not None and last_applied.content_sha256 == content_hash and not force:
+        return _record_unchanged(source, last_applied, location=location, download=download)
+    try:
+        parsed = adapter.parse(download)
+    except ListParseError as exc:
+        return list_version_record_failure(source=source, status=VersionStatus.REJECTED, error=str(exc),
+                                           fetched_from=location, size_bytes=download.size_bytes,
+                                           content_sha256=content_hash)
+    return list_version_apply(source=source, parsed=parsed, fetched_from=location, size_bytes=download.size_bytes,
+                              etag=download.main.etag, last_modified=download.main.last_modified, force=force)
+
+
+@transaction.atomic
+def _record_unchanged(source: ListSource, last_applied: ListVersion, *, location: str, download) -> ListVersion:
+    counts = {name: getattr(last_applied, name) for name in
+              ("record_count", "individual_count", "entity_count", "vessel_count", "generated_at", "content_sha256")}
+    return ListVersion.objects.create(
+        source=source, status=VersionStatus.UNCHANGED, fetched_at=timezone.now(), fetched_from=location,
+        size_bytes=download.size_bytes or None, etag=download.main.etag, last_modified=download.main.last_modified,
+        active_count=source.entries.filter(is_active=True).count(), **counts,
+    )

@@ -112,6 +112,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Sanctions lists ------------------------------------------------------------------------
 UN_LIST_URL = env("UN_LIST_URL", default=OFFICIAL_UN_LIST_URL)
+# OFAC's SDN list, for vessels (the UN list has none as records); alt.csv, add.csv and
+# sdn_comments.csv are fetched from beside it. Only these programs are kept (empty: all).
+OFAC_SDN_URL = env("OFAC_SDN_URL", default="https://www.treasury.gov/ofac/downloads/sdn.csv")
+OFAC_SDN_PROGRAMS = env.list("OFAC_SDN_PROGRAMS", default=["DPRK", "DPRK2", "DPRK3", "DPRK4", "DPRK-NKSPEA"])
+LIST_SYNC_INTERVAL_MINUTES = env.int("LIST_SYNC_INTERVAL_MINUTES", default=60)
+LIST_SYNC_MAX_BYTES = env.int("LIST_SYNC_MAX_BYTES", default=64 * 1024 * 1024)
+LIST_SYNC_TIMEOUT_SECONDS = env.float("LIST_SYNC_TIMEOUT_SECONDS", default=60.0)
 
 # --- Django REST framework ------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -142,7 +149,21 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # Retries and countdowns must stay below this, or Redis redelivers them in a loop.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "sync-un-list": {
+        "task": "sanctions.tasks.sync_list_task",
+        "schedule": LIST_SYNC_INTERVAL_MINUTES * 60,
+        "kwargs": {"source_slug": "un-sc"},
+        # A stalled queue must not pile up syncs: an unstarted one expires before the next is due.
+        "options": {"expires": max(30, LIST_SYNC_INTERVAL_MINUTES * 60 - 30)},
+    },
+    "sync-ofac-sdn": {
+        "task": "sanctions.tasks.sync_list_task",
+        "schedule": 24 * 60 * 60,
+        "kwargs": {"source_slug": "ofac-sdn"},
+        "options": {"expires": 23 * 60 * 60},
+    },
+}
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

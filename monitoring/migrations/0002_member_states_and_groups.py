@@ -24,6 +24,7 @@ def _perms(models, actions):
 
 ANALYST = (
     _perms(LIST_DATA_MODELS, ["view"])
+    + [("sanctions.listsource", "sync_listsource")]
     + _perms(VESSEL_MODELS, ["view", "add", "change"])
     + _perms(REPORT_MODELS, ["view", "add", "change", "delete"])
     + _perms(["monitoring.screeningmatch", "monitoring.matchreview", "monitoring.memberstate",

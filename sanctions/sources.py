@@ -1,0 +1,93 @@
+"""How each kind of list source is downloaded and parsed: one small adapter per source kind.
+
+An adapter turns a location (URL or path) into the raw files, a cheap content hash (to skip
+unchanged versions without parsing) and a ParsedList."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlparse, urlunparse
+
+from django.conf import settings
+
+from .fetch import FetchError, FetchResult, fetch
+from .parsers import ofac_sdn, un_xml
+from .parsers.types import ParsedList
+
+
+@dataclass(frozen=True)
+class Download:
+    location: str
+    main: FetchResult
+    extras: dict[str, bytes] = field(default_factory=dict)  # e.g. OFAC's alt.csv and add.csv
+
+    @property
+    def size_bytes(self) -> int:
+        return len(self.main.content or b"") + sum(len(b) for b in self.extras.values())
+
+
+@dataclass(frozen=True)
+class SourceAdapter:
+    default_location: Callable[[], str]
+    download: Callable[..., Download]
+    content_hash: Callable[[Download], str]
+    parse: Callable[[Download], ParsedList]
+
+
+def _download_single(location: str, *, etag: str = "", last_modified: str = "", **options) -> Download:
+    return Download(location=location, main=fetch(location, etag=etag, last_modified=last_modified, **options))
+
+
+def _sibling(location: str, filename: str) -> str:
+    parsed = urlparse(location)
+    if parsed.scheme in ("http", "https", "file"):
+        path = parsed.path.rsplit("/", 1)[0] + "/" + filename
+        return urlunparse(parsed._replace(path=path, query="", fragment=""))
+    return location.rsplit("/", 1)[0] + "/" + filename if "/" in location else filename
+
+
+OFAC_COMPANION_FILES = ("alt.csv", "add.csv", "sdn_comments.csv")
+
+
+def _download_ofac(location: str, *, etag: str = "", last_modified: str = "", **options) -> Download:
+    main = fetch(location, etag=etag, last_modified=last_modified, **options)
+    extras: dict[str, bytes] = {}
+    if main.content is not None:
+        for filename in OFAC_COMPANION_FILES:
+            # Companion files are optional: OFAC's aliases and addresses enrich, sdn.csv suffices.
+            try:
+                extras[filename] = fetch(_sibling(location, filename), **options).content or b""
+            except FetchError as exc:
+                if exc.transient:
+                    raise
+    return Download(location=location, main=main, extras=extras)
+
+
+def _ofac_programs() -> frozenset[str] | None:
+    programs = settings.OFAC_SDN_PROGRAMS
+    return frozenset(programs) if programs else None
+
+
+def _ofac_files(download: Download) -> dict:
+    return {
+        "alt": download.extras.get("alt.csv"),
+        "add": download.extras.get("add.csv"),
+        "sdn_comments": download.extras.get("sdn_comments.csv"),
+        "programs": _ofac_programs(),
+    }
+
+
+ADAPTERS: dict[str, SourceAdapter] = {
+    "un_consolidated": SourceAdapter(
+        default_location=lambda: settings.UN_LIST_URL,
+        download=_download_single,
+        content_hash=lambda d: un_xml.content_sha256(d.main.content),
+        parse=lambda d: un_xml.parse_un_consolidated(d.main.content),
+    ),
+    "ofac_sdn": SourceAdapter(
+        default_location=lambda: settings.OFAC_SDN_URL,
+        download=_download_ofac,
+        content_hash=lambda d: ofac_sdn.content_sha256(d.main.content, **_ofac_files(d)),
+        parse=lambda d: ofac_sdn.parse_ofac_sdn(d.main.content, **_ofac_files(d)),
+    ),
+}
