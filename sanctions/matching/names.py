@@ -1,0 +1,188 @@
+"""Comparing two names: align their tokens one to one (or one to two, for names written
+together or apart), score each pair, and weigh what is left unmatched on either side."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+from rapidfuzz.fuzz import ratio
+
+from .normalize import (
+    LEGAL_FORM,
+    NUMBER,
+    PART,
+    PARTICLE,
+    NameForm,
+    Token,
+    is_abjad,
+    name_forms,
+    phonetic_key,
+    same_non_latin_script,
+    skeleton,
+)
+
+# Weights of a token by role: particles and legal forms say little about identity.
+ROLE_WEIGHT = {PART: 1.0, NUMBER: 1.0, PARTICLE: 0.2, LEGAL_FORM: 0.2}
+# What an unmatched token costs, relative to a matched one: the query (a reported subject) naming
+# someone else weighs more than a list entry carrying extra names (patronymics, full forms).
+EXTRA_QUERY_COST = 0.4
+EXTRA_CANDIDATE_COST = 0.4
+# A name part replaced by another ("AL-MOSULI" where the entry has "AL-RAWI") says more than a
+# missing one: the pair costs this much on top of the two extras.
+SUBSTITUTION_COST = 1.2
+NUMBER_MISMATCH_FACTOR = 0.5  # "NAM SAN 8" is not "NAM SAN 6"
+ONE_SIDED_NUMBER_FACTOR = 0.8
+PAIR_CUTOFF = 0.6
+
+NICKNAMES = {
+    frozenset(pair) for pair in [
+        ("ben", "benjamin"), ("ted", "theodore"), ("bill", "william"), ("will", "william"), ("bob", "robert"),
+        ("rob", "robert"), ("dick", "richard"), ("rick", "richard"), ("jim", "james"), ("jimmy", "james"),
+        ("mike", "michael"), ("tom", "thomas"), ("tony", "anthony"), ("alex", "alexander"), ("sasha", "alexander"),
+        ("dmitri", "dmitry"), ("kate", "katherine"), ("liz", "elizabeth"), ("beth", "elizabeth"), ("joe", "joseph"),
+        ("chris", "christopher"), ("dan", "daniel"), ("dave", "david"), ("steve", "stephen"), ("sam", "samuel"),
+        ("nick", "nicholas"), ("pete", "peter"), ("jon", "jonathan"), ("matt", "matthew"), ("andy", "andrew"),
+        ("vova", "vladimir"), ("volodymyr", "vladimir"), ("misha", "mikhail"), ("kolya", "nikolai"),
+        ("mohd", "mohammad"), ("muhd", "muhammad"), ("md", "muhammad"),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class NameComparison:
+    score: float
+    detail: str
+
+
+@dataclass(frozen=True)
+class _Unit:
+    start: int
+    end: int  # inclusive
+    text: str
+    role: str
+    weight: float
+
+
+def token_similarity(a: str, b: str, *, phonetic: bool = True, final: bool = False) -> tuple[float, str]:
+    if a == b:
+        return 1.0, "same"
+    if final and min(len(a), len(b)) >= 2 and max(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)):
+        return 0.75, "cut short"  # the last name part truncated by a form field
+    if a.isdigit() or b.isdigit():
+        return 0.0, "different number"
+    if len(a) == 1 or len(b) == 1:
+        return (0.7, "initial") if a[0] == b[0] else (0.0, "different initial")
+    if frozenset((a, b)) in NICKNAMES:
+        return 0.9, "nickname"
+    longest = max(len(a), len(b))
+    allowed = 0 if longest <= 3 else 1 if longest <= 5 else 2 if longest <= 9 else 3
+    distance = OSA.distance(a, b, score_cutoff=allowed)  # a swap of two letters is one edit
+    best, how = (1 - distance / longest, "spelling") if distance <= allowed else (0.0, "different")
+    if phonetic and best < 0.9 and phonetic_key(a) == phonetic_key(b):
+        best, how = 0.9, "sounds alike"
+    return best, how
+
+
+def _units(form: NameForm) -> list[_Unit]:
+    units = [_Unit(i, i, t.text, t.role, ROLE_WEIGHT[t.role]) for i, t in enumerate(form)]
+    # Adjacent name parts written together elsewhere: "Jong Un" ~ "Jongun", "van der Bilt" ~ "Vanderbilt".
+    for width in (2, 3) if len(form) <= 6 else (2,):
+        for i in range(len(form) - width + 1):
+            run = form[i:i + width]
+            if all(t.role != NUMBER for t in run):
+                units.append(_Unit(i, i + width - 1, "".join(t.text for t in run), PART, ROLE_WEIGHT[PART]))
+    return units
+
+
+def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True) -> NameComparison:
+    pairs = []
+    for q in _units(query):
+        for c in _units(candidate):
+            if q.start == q.end and c.start == c.end and q.role != c.role and NUMBER in (q.role, c.role):
+                continue
+            final = q.end == len(query) - 1 and c.end == len(candidate) - 1
+            similarity, how = token_similarity(q.text, c.text, phonetic=phonetic, final=final)
+            if similarity >= PAIR_CUTOFF:
+                span = (q.end - q.start) + (c.end - c.start)
+                pairs.append((similarity, span, q, c, how))
+    pairs.sort(key=lambda p: (p[0], p[1]), reverse=True)
+
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    matched_weight = matched_score = 0.0
+    notes = []
+    for similarity, _, q, c, how in pairs:
+        q_span, c_span = set(range(q.start, q.end + 1)), set(range(c.start, c.end + 1))
+        if q_span & used_q or c_span & used_c:
+            continue
+        used_q |= q_span
+        used_c |= c_span
+        weight = max(sum(ROLE_WEIGHT[query[i].role] for i in q_span), sum(ROLE_WEIGHT[candidate[i].role] for i in c_span))
+        matched_weight += weight
+        matched_score += weight * similarity
+        if how != "same":
+            notes.append(f"{q.text}~{c.text} ({how})")
+
+    if not any(query[i].role == PART for i in used_q):
+        return NameComparison(0.0, "no name part in common")
+    extra_q = [query[i] for i in range(len(query)) if i not in used_q]
+    extra_c = [candidate[i] for i in range(len(candidate)) if i not in used_c]
+    substitutions = min(sum(t.role == PART for t in extra_q), sum(t.role == PART for t in extra_c))
+    denominator = (matched_weight + EXTRA_QUERY_COST * sum(ROLE_WEIGHT[t.role] for t in extra_q)
+                   + EXTRA_CANDIDATE_COST * sum(ROLE_WEIGHT[t.role] for t in extra_c)
+                   + SUBSTITUTION_COST * substitutions)
+    score = matched_score / denominator
+    q_numbers = {t.text for t in query if t.role == NUMBER}
+    c_numbers = {t.text for t in candidate if t.role == NUMBER}
+    if q_numbers != c_numbers:
+        # Numbered names (ships, funds, units) differ by their number: "NAM SAN 8" is not "NAM SAN 6".
+        score *= NUMBER_MISMATCH_FACTOR if q_numbers and c_numbers else ONE_SIDED_NUMBER_FACTOR
+        notes.append(f"numbers differ ({' '.join(sorted(q_numbers)) or '-'} vs {' '.join(sorted(c_numbers)) or '-'})")
+    if extra_q:
+        notes.append("unmatched in query: " + " ".join(t.text for t in extra_q))
+    if extra_c:
+        notes.append("unmatched in entry: " + " ".join(t.text for t in extra_c))
+    return NameComparison(score, "; ".join(notes) or "all parts match")
+
+
+def _acronym(short: NameForm, long: NameForm) -> bool:
+    parts = [t for t in short if t.role == PART]
+    initials = "".join(t.text[0] for t in long if t.role == PART)
+    return len(parts) == 1 and 2 <= len(parts[0].text) <= 6 and len(initials) >= 2 and parts[0].text == initials
+
+
+def _as_written(name: str) -> NameForm:
+    # Han and Hangul: one token per character; other scripts: words.
+    if any(_ideographic(c) for c in name):
+        return tuple(Token(c) for c in name if c.isalpha())
+    return tuple(Token(w) for w in name.casefold().split())
+
+
+def _ideographic(char: str) -> bool:
+    code = ord(char)
+    return 0x4E00 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0x3400 <= code <= 0x4DBF
+
+
+def compare_names(query: str, candidate: str) -> NameComparison:
+    if same_non_latin_script(query, candidate):
+        # No romanisation ambiguity between two names in one script: sound-alikes do not count.
+        by_character = compare_forms(_as_written(query), _as_written(candidate), phonetic=False)
+        romanised = max((compare_forms(q, c, phonetic=False) for q in name_forms(query)
+                         for c in name_forms(candidate)), key=lambda r: r.score, default=by_character)
+        return min(by_character, romanised, key=lambda r: r.score) if any(map(_ideographic, query)) else romanised
+    best = NameComparison(0.0, "no comparable form")
+    for q_form in name_forms(query):
+        for c_form in name_forms(candidate):
+            result = compare_forms(q_form, c_form)
+            if result.score > best.score:
+                best = result
+            if best.score < 0.85 and (_acronym(q_form, c_form) or _acronym(c_form, q_form)):
+                best = NameComparison(0.85, "acronym of the other name")
+    # Arabic and Hebrew write no short vowels: compare consonant skeletons too.
+    if is_abjad(query) != is_abjad(candidate) and best.score < 0.9:
+        q_skeleton, c_skeleton = skeleton(query), skeleton(candidate)
+        if len(q_skeleton) >= 3 and len(c_skeleton) >= 3:
+            similarity = ratio(q_skeleton, c_skeleton) / 100
+            if similarity >= 0.8 and 0.9 * similarity > best.score:
+                best = NameComparison(0.9 * similarity, f"consonants {q_skeleton}~{c_skeleton}")
+    return best

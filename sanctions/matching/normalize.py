@@ -1,0 +1,238 @@
+"""Name normalisation, shared by indexing (list entries) and querying (report subjects), so both
+sides of a comparison are always folded the same way.
+
+A name becomes one or more *forms* (several when it is written in a script with more than one
+reading, e.g. Han characters read as Chinese, Korean or Japanese), each a tuple of tokens with a
+role: an ordinary name part, a particle (al-, bin, abu...), a legal form (Ltd, JSC...) or a
+number."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from anyascii import anyascii
+
+PART, PARTICLE, LEGAL_FORM, NUMBER = "part", "particle", "legal_form", "number"
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    role: str = PART
+
+    @property
+    def key(self) -> str:
+        return phonetic_key(self.text)
+
+
+NameForm = tuple[Token, ...]
+
+# Titles and honorifics carry no identity.
+HONORIFICS = frozenset("""
+mr mrs ms miss dr prof sir lord lady sheikh shaykh sheik haji hajji hadji mullah mulla maulavi mawlawi maulvi
+qari sayyid sayed syed imam gen colonel col maj capt lieutenant lt admiral adm
+comrade marshal hon honorable excellency
+""".split())
+
+# Arabic and other particles: kept (Abu Bakr is not Bakr) but weigh little.
+PARTICLES = {"al": "al", "el": "al", "ul": "al", "bin": "bin", "ben": "bin", "ibn": "bin", "bint": "bint",
+             "van": "van", "von": "von",
+             "der": "der", "de": "de", "da": "da", "di": "di", "du": "du", "la": "la", "le": "le", "del": "del",
+             "y": "y", "bte": "bint", "binti": "bint", "bn": "bin"}
+
+# Organisation legal forms, folded to one spelling so "Limited" and "Ltd." agree; they weigh little.
+LEGAL_FORMS = {
+    "co": "co", "company": "co", "companies": "co", "corp": "corp", "corporation": "corp", "inc": "inc",
+    "incorporated": "inc", "ltd": "ltd", "limited": "ltd", "llc": "llc", "plc": "plc", "llp": "llp", "lp": "lp",
+    "gmbh": "gmbh", "ag": "ag", "sa": "sa", "sas": "sas", "sarl": "sarl", "srl": "srl", "spa": "spa", "bv": "bv",
+    "nv": "nv", "kg": "kg", "oy": "oy", "ab": "ab", "as": "as", "jsc": "jsc", "ojsc": "jsc", "pjsc": "jsc",
+    "cjsc": "jsc", "ooo": "ooo", "oao": "jsc", "zao": "jsc", "pao": "jsc", "ao": "jsc", "tov": "ooo",
+    "pte": "pte", "pty": "pty", "sdn": "sdn", "bhd": "bhd", "kk": "kk", "trading": "trading", "and": "and",
+    "the": "the", "of": "of", "for": "for", "jv": "jv", "fzc": "fzc", "fze": "fze", "fzco": "fzc", "dmcc": "dmcc",
+    "holding": "holding", "holdings": "holding", "hk": "hk", "intl": "international", "international": "international",
+    "spzoo": "spzoo", "srl": "srl", "group": "group", "enterprise": "enterprise", "enterprises": "enterprise",
+}
+# Multi-word legal forms, folded before tokenising.
+LEGAL_PHRASES = [
+    (re.compile(r"\bjoint[\s-]+stock[\s-]+company\b"), " jsc "),
+    (re.compile(r"\bpublic[\s-]+joint[\s-]+stock[\s-]+company\b"), " jsc "),
+    (re.compile(r"\blimited[\s-]+liability[\s-]+company\b"), " llc "),
+    (re.compile(r"\bpublic[\s-]+limited[\s-]+company\b"), " plc "),
+    (re.compile(r"\bco[\s-]+ltd\b"), " co ltd "),
+    (re.compile(r"\baktiengesellschaft\b"), " ag "),
+    (re.compile(r"\bgesellschaft mit beschrankter haftung\b"), " gmbh "),
+    (re.compile(r"\bobshchestvo s ogranichennoy otvetstvennostyu\b"), " ooo "),
+    (re.compile(r"\bsocietatea cu raspundere limitata\b"), " srl "),
+    (re.compile(r"\bsp\.? z o\.? ?o\.?"), " spzoo "),
+]
+# Dotted abbreviations ("L.L.C.", "p.l.c.", "S.A.") become one token.
+DOTTED_ABBREVIATION = re.compile(r"\b(?:[a-z]\.){2,}")
+APOSTROPHES = "'’‘`ʿʾ´ʻʼ"
+SEPARATORS = re.compile(r"[^a-z0-9]+")
+
+_HAN, _HANGUL, _KANA = "han", "hangul", "kana"
+
+# Korean readings of Han surnames that differ from the character's ordinary reading.
+KOREAN_SURNAME_READING = {"金": "김", "李": "이", "朴": "박", "崔": "최", "鄭": "정", "柳": "유", "盧": "노", "羅": "나",
+                          "呂": "여", "梁": "양", "林": "임", "劉": "유", "廉": "염", "陸": "육", "龍": "용"}
+
+
+def _script_of(char: str) -> str:
+    code = ord(char)
+    if 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
+        return _HANGUL
+    if 0x3040 <= code <= 0x30FF:
+        return _KANA
+    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF:
+        return _HAN
+    return "other"
+
+
+def _split_camel(text: str) -> str:
+    # anyascii writes one capitalised syllable per CJK character: "GimJeongEun" -> "Gim Jeong Eun".
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
+
+
+@lru_cache(maxsize=1)
+def _kakasi():
+    import pykakasi
+
+    return pykakasi.kakasi()
+
+
+def _korean_reading(text: str) -> str:
+    import hanja
+
+    head = KOREAN_SURNAME_READING.get(text[0], "") if text else ""
+    rest = text[1:] if head else text
+    return head + hanja.translate(rest, "substitution")
+
+
+def readings(text: str) -> list[str]:
+    """Latin renderings of `text`: itself when Latin, else one per plausible reading."""
+    scripts = {_script_of(c) for c in text if not c.isascii() and c.isalpha()}
+    if not scripts or scripts == {"other"}:
+        return [anyascii(text)]
+    variants = [_split_camel(anyascii(text))]  # Chinese reading for Han, RR for Hangul, romaji for kana
+    if _HAN in scripts:
+        variants.append(_split_camel(anyascii(_korean_reading(text))))
+        japanese = " ".join(item["hepburn"] for item in _kakasi().convert(text) if item["hepburn"].strip())
+        if japanese:
+            variants.append(japanese)
+    return list(dict.fromkeys(v for v in variants if v.strip()))
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII, diacritics and apostrophes gone, '&' read as 'and', legal phrases folded."""
+    text = unicodedata.normalize("NFKC", text)
+    for mark in APOSTROPHES:
+        text = text.replace(mark, "")
+    text = anyascii(text).lower().replace("&", " and ")
+    text = DOTTED_ABBREVIATION.sub(lambda m: m.group(0).replace(".", "") + " ", text)
+    for pattern, replacement in LEGAL_PHRASES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def tokenize(latin: str) -> NameForm:
+    tokens = []
+    for raw in SEPARATORS.split(fold(latin)):
+        if not raw or (not tokens and raw in HONORIFICS):  # titles lead a name: "Dr", "Mullah"
+            continue
+        if raw.isdigit():
+            tokens.append(Token(raw.lstrip("0") or "0", NUMBER))
+        elif raw in PARTICLES and tokens:  # a leading "Ben" or "Abu" is a name of its own
+            tokens.append(Token(PARTICLES[raw], PARTICLE))
+        elif raw in LEGAL_FORMS:
+            tokens.append(Token(LEGAL_FORMS[raw], LEGAL_FORM))
+        elif len(raw) > 2 and raw[:2] in ("al", "el") and raw[2:3] == "-":
+            tokens.append(Token(raw[3:]))
+        else:
+            tokens.extend(_split_digits(raw))
+    return tuple(tokens)
+
+
+def _split_digits(raw: str) -> list[Token]:
+    # "SAM JONG 2" and "SAMJONG2" both give [..., 2]
+    parts = re.findall(r"[a-z]+|[0-9]+", raw)
+    return [Token(p.lstrip("0") or "0", NUMBER) if p.isdigit() else Token(p) for p in parts]
+
+
+ALTERNATIVES = re.compile(r"(?<=\w)\s*/\s*(?=\w)")
+
+
+@lru_cache(maxsize=200_000)
+def name_forms(name: str) -> tuple[NameForm, ...]:
+    """Every tokenised form of a name; empty when nothing of it is left (e.g. only a legal form).
+    "A/B" names two alternatives (as lists write "Al-Qa'ida/Islamic Army"): each is a form too."""
+    forms = []
+    texts = [name] + (ALTERNATIVES.split(name) if "/" in name else [])
+    for latin in (reading for text in texts for reading in readings(text)):
+        form = tokenize(latin)
+        if any(t.role in (PART, NUMBER) for t in form):
+            forms.append(form)
+    return tuple(dict.fromkeys(forms))
+
+
+# --- phonetic key: spelling variants of one sound, across romanisation systems ----------------
+
+_KEY_RULES = [
+    ("hs", "s"), ("tch", "j"), ("dzh", "j"), ("zh", "j"), ("dj", "j"), ("ch", "j"), ("sch", "s"), ("sh", "s"), ("ph", "f"),
+    ("ck", "k"), ("kh", "k"), ("gh", "g"), ("dh", "d"), ("th", "t"), ("ts", "s"), ("tz", "s"), ("x", "ks"),
+    ("q", "k"), ("c", "k"), ("w", "v"), ("z", "s"),
+]
+_CONSONANT_CLASS = str.maketrans({"g": "k", "d": "t", "b": "p", "v": "f", "l": "r"})
+_VOWEL_RUN = re.compile(r"[aeiouy]+")
+
+
+# Romanisations of one surname that the rules below cannot reach (Korean, Chinese).
+SURNAME_VARIANTS = {"lee": "ri", "yi": "ri", "rhee": "ri", "li": "ri", "i": "ri", "ri": "ri", "rhie": "ri",
+                    "park": "pak", "bak": "pak", "pak": "pak", "choi": "choe", "choe": "choe", "chwe": "choe",
+                    "roh": "no", "noh": "no", "rho": "no", "ryu": "yu", "yoo": "yu", "yu": "yu", "you": "yu",
+                    "jung": "jong", "chung": "jong", "jeong": "jong", "cheong": "jong", "chong": "jong"}
+
+
+@lru_cache(maxsize=200_000)
+def phonetic_key(token: str) -> str:
+    """Collapse what romanisations disagree on: voiced/unvoiced pairs (Kim/Gim, Pak/Bak),
+    digraphs (ch/j, kh/k), vowel qualities (Jong/Jeong, Mohamed/Muhammad) and doubled letters."""
+    if token.isdigit():
+        return token
+    key = SURNAME_VARIANTS.get(token, token)
+    if key.startswith("x"):
+        key = "s" + key[1:]  # pinyin x is an s-sound (Xi, Shi, Hsi)
+    for old, new in _KEY_RULES:
+        key = key.replace(old, new)
+    key = key.translate(_CONSONANT_CLASS)
+    key = _VOWEL_RUN.sub("a", key)
+    key = re.sub(r"(.)\1+", r"\1", key)
+    if len(key) > 1 and key.endswith("a") and not token.endswith(("a", "ah")):
+        key = key[:-1]  # a final vowel is often dropped or added (Hassan/Hasane)
+    return key
+
+
+def same_non_latin_script(a: str, b: str) -> bool:
+    """Both names written in one non-Latin script: compare them as written, not as romanised."""
+    def script(text: str) -> str:
+        names = {unicodedata.name(c, "").split(" ")[0] for c in text if c.isalpha() and not c.isascii()}
+        return names.pop() if len(names) == 1 else ""
+    first = script(a)
+    return bool(first) and first == script(b) and not any(c.isascii() and c.isalpha() for c in a + b)
+
+
+def skeleton(text: str) -> str:
+    """Consonants only, for abjad scripts (Arabic, Hebrew) whose vowels are not written."""
+    letters = re.sub(r"[^a-z]", "", fold(text))
+    letters = letters.replace("kh", "k").replace("sh", "s").replace("th", "t").replace("dh", "d").replace("gh", "g")
+    letters = re.sub(r"[aeiouyw]", "", letters)
+    return re.sub(r"(.)\1+", r"\1", letters)
+
+
+def is_abjad(text: str) -> bool:
+    for char in text:
+        if char.isalpha() and not char.isascii():
+            name = unicodedata.name(char, "")
+            return name.startswith(("ARABIC", "HEBREW", "SYRIAC", "THAI"))
+    return False
