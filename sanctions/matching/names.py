@@ -3,6 +3,7 @@ together or apart), score each pair, and weigh what is left unmatched on either 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio
@@ -48,6 +49,14 @@ NICKNAMES = {
 }
 
 
+# First letters that romanisations swap for one sound (Kim/Gim, Pak/Bak, Jong/Chong, Xi/Shi).
+_FIRST_SOUNDS = {
+    "k": "kgcq", "g": "gkj", "c": "ckgjs", "q": "qkc", "p": "pbf", "b": "bpv", "t": "td", "d": "dt",
+    "j": "jcgyz", "z": "zjs", "s": "sxzc", "x": "xsh", "h": "hx", "f": "fpv", "v": "vwbf", "w": "wv",
+    "y": "yijea", "i": "iye", "e": "eaiyo", "a": "aeo", "o": "oaue", "u": "uoy", "l": "lr", "r": "rl",
+}
+
+
 @dataclass(frozen=True)
 class NameComparison:
     score: float
@@ -64,6 +73,11 @@ class _Unit:
 
 
 def token_similarity(a: str, b: str, *, phonetic: bool = True, final: bool = False) -> tuple[float, str]:
+    return _token_similarity(a, b, phonetic, final)
+
+
+@lru_cache(maxsize=500_000)
+def _token_similarity(a: str, b: str, phonetic: bool, final: bool) -> tuple[float, str]:
     if a == b:
         return 1.0, "same"
     if final and min(len(a), len(b)) >= 2 and max(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)):
@@ -75,15 +89,17 @@ def token_similarity(a: str, b: str, *, phonetic: bool = True, final: bool = Fal
     if frozenset((a, b)) in NICKNAMES:
         return 0.9, "nickname"
     longest = max(len(a), len(b))
-    allowed = 0 if longest <= 3 else 1 if longest <= 5 else 2 if longest <= 9 else 3
+    allowed = 0 if longest <= 2 else 1 if longest <= 5 else 2 if longest <= 9 else 3
     distance = OSA.distance(a, b, score_cutoff=allowed)  # a swap of two letters is one edit
     best, how = (1 - distance / longest, "spelling") if distance <= allowed else (0.0, "different")
-    if phonetic and best < 0.9 and phonetic_key(a) == phonetic_key(b):
+    if (phonetic and best < 0.9 and min(len(a), len(b)) >= 0.75 * longest and a[0] in _FIRST_SOUNDS.get(b[0], b[0])
+            and phonetic_key(a) == phonetic_key(b)):
         best, how = 0.9, "sounds alike"
     return best, how
 
 
-def _units(form: NameForm) -> list[_Unit]:
+@lru_cache(maxsize=200_000)
+def _units(form: NameForm) -> tuple[_Unit, ...]:
     units = [_Unit(i, i, t.text, t.role, ROLE_WEIGHT[t.role]) for i, t in enumerate(form)]
     # Adjacent name parts written together elsewhere: "Jong Un" ~ "Jongun", "van der Bilt" ~ "Vanderbilt".
     for width in (2, 3) if len(form) <= 6 else (2,):
@@ -91,37 +107,57 @@ def _units(form: NameForm) -> list[_Unit]:
             run = form[i:i + width]
             if all(t.role != NUMBER for t in run):
                 units.append(_Unit(i, i + width - 1, "".join(t.text for t in run), PART, ROLE_WEIGHT[PART]))
-    return units
+    return tuple(units)
+
+
+def _pairs(q_units, c_units, query: NameForm, candidate: NameForm, phonetic: bool, cutoff: float) -> list:
+    pairs = []
+    last_q, last_c = len(query) - 1, len(candidate) - 1
+    for q in q_units:
+        for c in c_units:
+            if q.start == q.end and c.start == c.end and q.role != c.role and NUMBER in (q.role, c.role):
+                continue
+            similarity, how = _token_similarity(q.text, c.text, phonetic, q.end == last_q and c.end == last_c)
+            if similarity >= cutoff:
+                pairs.append((similarity, (q.end - q.start) + (c.end - c.start), q, c, how))
+    pairs.sort(key=lambda p: (p[0], p[1]), reverse=True)
+    return pairs
+
+
+def _within(units, free: set[int]):
+    return [u for u in units if u.start in free and u.end in free and (u.end - u.start < 2 or u.start + 1 in free)]
 
 
 def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True) -> NameComparison:
-    pairs = []
-    for q in _units(query):
-        for c in _units(candidate):
-            if q.start == q.end and c.start == c.end and q.role != c.role and NUMBER in (q.role, c.role):
-                continue
-            final = q.end == len(query) - 1 and c.end == len(candidate) - 1
-            similarity, how = token_similarity(q.text, c.text, phonetic=phonetic, final=final)
-            if similarity >= PAIR_CUTOFF:
-                span = (q.end - q.start) + (c.end - c.start)
-                pairs.append((similarity, span, q, c, how))
-    pairs.sort(key=lambda p: (p[0], p[1]), reverse=True)
-
+    q_units, c_units = _units(query), _units(candidate)
     used_q: set[int] = set()
     used_c: set[int] = set()
     matched_weight = matched_score = 0.0
     notes = []
-    for similarity, _, q, c, how in pairs:
-        q_span, c_span = set(range(q.start, q.end + 1)), set(range(c.start, c.end + 1))
-        if q_span & used_q or c_span & used_c:
-            continue
-        used_q |= q_span
-        used_c |= c_span
-        weight = max(sum(ROLE_WEIGHT[query[i].role] for i in q_span), sum(ROLE_WEIGHT[candidate[i].role] for i in c_span))
-        matched_weight += weight
-        matched_score += weight * similarity
-        if how != "same":
-            notes.append(f"{q.text}~{c.text} ({how})")
+    # Two rounds keep it cheap: sure single-word pairs first, then everything else (weaker pairs,
+    # words written together or apart) among what is left.
+    first_round = _pairs([u for u in q_units if u.start == u.end], [u for u in c_units if u.start == u.end],
+                         query, candidate, phonetic, cutoff=0.85)
+    for round_pairs in (first_round, None):
+        if round_pairs is None:
+            free_q = set(range(len(query))) - used_q
+            free_c = set(range(len(candidate))) - used_c
+            if not free_q or not free_c:
+                break
+            round_pairs = _pairs(_within(q_units, free_q), _within(c_units, free_c), query, candidate, phonetic,
+                                 cutoff=PAIR_CUTOFF)
+        for similarity, _, q, c, how in round_pairs:
+            q_span, c_span = set(range(q.start, q.end + 1)), set(range(c.start, c.end + 1))
+            if q_span & used_q or c_span & used_c:
+                continue
+            used_q |= q_span
+            used_c |= c_span
+            weight = max(sum(ROLE_WEIGHT[query[i].role] for i in q_span),
+                         sum(ROLE_WEIGHT[candidate[i].role] for i in c_span))
+            matched_weight += weight
+            matched_score += weight * similarity
+            if how != "same":
+                notes.append(f"{q.text}~{c.text} ({how})")
 
     if not any(query[i].role == PART for i in used_q):
         return NameComparison(0.0, "no name part in common")

@@ -213,13 +213,17 @@ def phonetic_key(token: str) -> str:
     return key
 
 
+@lru_cache(maxsize=100_000)
+def _single_script(text: str) -> str:
+    names = {unicodedata.name(c, "").split(" ")[0] for c in text if c.isalpha() and not c.isascii()}
+    has_latin = any(c.isascii() and c.isalpha() for c in text)
+    return names.pop() if len(names) == 1 and not has_latin else ""
+
+
 def same_non_latin_script(a: str, b: str) -> bool:
     """Both names written in one non-Latin script: compare them as written, not as romanised."""
-    def script(text: str) -> str:
-        names = {unicodedata.name(c, "").split(" ")[0] for c in text if c.isalpha() and not c.isascii()}
-        return names.pop() if len(names) == 1 else ""
-    first = script(a)
-    return bool(first) and first == script(b) and not any(c.isascii() and c.isalpha() for c in a + b)
+    first = _single_script(a)
+    return bool(first) and first == _single_script(b)
 
 
 def skeleton(text: str) -> str:
@@ -230,6 +234,7 @@ def skeleton(text: str) -> str:
     return re.sub(r"(.)\1+", r"\1", letters)
 
 
+@lru_cache(maxsize=100_000)
 def is_abjad(text: str) -> bool:
     for char in text:
         if char.isalpha() and not char.isascii():
