@@ -189,6 +189,9 @@ class ReportSubject(models.Model):
     documents = models.JSONField(default=list, blank=True, help_text='[{"type": "passport", "number": "…", "country": "KP"}]')
     notes = models.TextField(blank=True)
     validation_warnings = models.JSONField(default=list, blank=True, editable=False)
+    screened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    screened_versions = models.CharField(max_length=200, blank=True, editable=False, db_index=True,
+                                         help_text="The list versions of the last screening, e.g. un-sc:12,ofac-sdn:4.")
     vessel = models.ForeignKey(Vessel, null=True, blank=True, on_delete=models.SET_NULL, related_name="report_subjects",
                                help_text="Set once an analyst resolves the subject to a known vessel.")
     list_entry = models.ForeignKey(ListEntry, null=True, blank=True, on_delete=models.SET_NULL,
@@ -263,6 +266,10 @@ class ScreeningMatch(models.Model):
     algorithm = models.CharField(max_length=50)
     algorithm_version = models.CharField(max_length=20)
     review_status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING, db_index=True)
+    entry_delisted = models.BooleanField(default=False, help_text="The list entry was removed from its list since.")
+    # The entry's names, identifiers and dates of birth when the last decision was taken: a material
+    # change to them reopens a dismissed hit.
+    decided_entry_snapshot = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -100,9 +100,14 @@ def _check_report_editable(report: ViolationReport, actor) -> None:
 
 @transaction.atomic
 def subject_save(*, subject: ReportSubject, actor, channel: str) -> ReportSubject:
+    """Save a subject as reported, and screen it against the lists once the write is committed."""
+    from .tasks import screening_enqueue
+
     _check_report_editable(subject.report, actor)
     subject_normalize(subject)
     audited_save(subject, actor=actor, channel=channel)
+    subject_id = subject.pk
+    transaction.on_commit(lambda: screening_enqueue([subject_id]))
     return subject
 
 
@@ -231,10 +236,14 @@ def match_review(*, match: ScreeningMatch, reviewer, decision: str, reason: str,
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give a reason for the decision."})
-    locked = ScreeningMatch.objects.select_for_update().get(pk=match.pk)
+    from .screening import material_snapshot
+
+    locked = ScreeningMatch.objects.select_for_update().select_related("list_entry").get(pk=match.pk)
     before = locked.review_status
     locked.review_status = DECISION_STATUS[decision]
-    locked.save(update_fields=["review_status", "updated_at"])
+    # What the entry said when decided: a later material change to it reopens a dismissal.
+    locked.decided_entry_snapshot = material_snapshot(locked.list_entry)
+    locked.save(update_fields=["review_status", "decided_entry_snapshot", "updated_at"])
     review = MatchReview.objects.create(
         match=locked, reviewer=reviewer, reviewer_label=reviewer.get_username(), decision=decision, reason=reason
     )

@@ -120,6 +120,13 @@ LIST_SYNC_INTERVAL_MINUTES = env.int("LIST_SYNC_INTERVAL_MINUTES", default=60)
 LIST_SYNC_MAX_BYTES = env.int("LIST_SYNC_MAX_BYTES", default=64 * 1024 * 1024)
 LIST_SYNC_TIMEOUT_SECONDS = env.float("LIST_SYNC_TIMEOUT_SECONDS", default=60.0)
 
+# --- Screening --------------------------------------------------------------------------------
+SCREENING_SOURCES = tuple(env.list("SCREENING_SOURCES", default=["un-sc", "ofac-sdn"]))
+SCREENING_THRESHOLD = env.float("SCREENING_THRESHOLD", default=0.70)
+SCREENING_MAX_HITS = env.int("SCREENING_MAX_HITS", default=10)
+SCREENING_CHUNK_SIZE = env.int("SCREENING_CHUNK_SIZE", default=200)
+SCREENING_SWEEP_MINUTES = env.int("SCREENING_SWEEP_MINUTES", default=10)
+
 # --- Django REST framework ------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -157,6 +164,11 @@ CELERY_BEAT_SCHEDULE = {
         # A stalled queue must not pile up syncs: an unstarted one expires before the next is due.
         "options": {"expires": max(30, LIST_SYNC_INTERVAL_MINUTES * 60 - 30)},
     },
+    "screening-sweep": {
+        "task": "monitoring.tasks.screening_sweep_task",
+        "schedule": SCREENING_SWEEP_MINUTES * 60,
+        "options": {"expires": max(30, SCREENING_SWEEP_MINUTES * 60 - 30)},
+    },
     "sync-ofac-sdn": {
         "task": "sanctions.tasks.sync_list_task",
         "schedule": 24 * 60 * 60,
@@ -172,5 +184,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # In-process tasks (no broker) would log every task run into command output.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+        "kombu.connection": {"level": "ERROR" if CELERY_TASK_ALWAYS_EAGER else "WARNING"},
+    },
 }

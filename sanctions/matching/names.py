@@ -91,6 +91,8 @@ def _token_similarity(a: str, b: str, phonetic: bool, final: bool) -> tuple[floa
     longest = max(len(a), len(b))
     allowed = 0 if longest <= 2 else 1 if longest <= 5 else 2 if longest <= 9 else 3
     distance = OSA.distance(a, b, score_cutoff=allowed)  # a swap of two letters is one edit
+    if longest <= 4 and a[0] not in _FIRST_SOUNDS.get(b[0], b[0]):
+        distance = allowed + 1  # short name parts differing at the start are other names (Song/Yong)
     best, how = (1 - distance / longest, "spelling") if distance <= allowed else (0.0, "different")
     if (phonetic and best < 0.9 and min(len(a), len(b)) >= 0.75 * longest and a[0] in _FIRST_SOUNDS.get(b[0], b[0])
             and phonetic_key(a) == phonetic_key(b)):

@@ -1,0 +1,149 @@
+"""Cross-checking report subjects against the lists, and keeping the hits: results are stored
+per (subject, list entry) with the list and algorithm versions; re-screening replaces pending
+hits, keeps decisions, and reopens a dismissed hit when its entry changed materially."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from sanctions.matching import ALGORITHM_NAME, ALGORITHM_VERSION, MatchResult, Query, compare
+from sanctions.models import ListEntry
+from sanctions.screening import IndexHandle, current_index
+
+from .choices import ReportStatus, ReviewDecision, ReviewStatus
+from .models import MatchReview, ReportSubject, ScreeningMatch
+
+logger = logging.getLogger(__name__)
+
+# Subjects of these reports are kept screened; rejected and published reports are closed.
+OPEN_REPORT_STATUSES = (ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.UNDER_REVIEW, ReportStatus.ACCEPTED)
+MATERIAL_FIELDS = ("names", "identifiers", "birth_dates")
+SYSTEM_REVIEWER = "system (re-screening)"
+SUBJECT_KIND_TO_QUERY = {"person": "person", "organization": "organization", "vessel": "vessel", "unknown": "any"}
+
+
+def sources() -> tuple[str, ...]:
+    return tuple(settings.SCREENING_SOURCES)
+
+
+def version_key(handle: IndexHandle) -> str:
+    return ",".join(f"{slug}:{version.pk if version else '-'}" for slug, version in sorted(handle.versions.items()))
+
+
+def subject_query(subject: ReportSubject) -> Query:
+    numbers = [str(d.get("number", "")) for d in subject.documents or [] if isinstance(d, dict)]
+    numbers += [subject.mmsi, subject.call_sign]
+    aliases = [str(a) for a in subject.aliases or [] if str(a).strip()]
+    if subject.name_original_script.strip():
+        aliases.append(subject.name_original_script)
+    return Query(
+        id=str(subject.pk),
+        name=subject.name,
+        kind=SUBJECT_KIND_TO_QUERY.get(subject.kind, "any"),
+        aliases=tuple(aliases),
+        birth_date=subject.birth_date.isoformat()[: {"year": 4, "month": 7}.get(subject.birth_date_precision, 10)]
+        if subject.birth_date else "",
+        nationality=str(subject.nationality_code or subject.nationality),
+        imo=subject.imo,
+        identifiers=tuple(n for n in numbers if n and n.strip()),
+    )
+
+
+def material_snapshot(entry: ListEntry) -> dict:
+    return {field: entry.snapshot.get(field) for field in MATERIAL_FIELDS}
+
+
+def _material_changes(before: dict, after: dict) -> list[str]:
+    return [field.replace("_", " ") for field in MATERIAL_FIELDS if before and before.get(field) != after.get(field)]
+
+
+def _results_for(subject: ReportSubject, handle: IndexHandle, entry_ids: set[int] | None) -> list[MatchResult]:
+    query = subject_query(subject)
+    threshold = settings.SCREENING_THRESHOLD
+    if entry_ids is None:
+        results = handle.index.screen(query, limit=settings.SCREENING_MAX_HITS, threshold=threshold)
+    else:
+        # After a sync only the changed entries need a look: compare them directly.
+        results = [compare(query, c, threshold=threshold) for c in handle.index.candidates if c.entry_id in entry_ids]
+    return [r for r in results if r.match]
+
+
+@transaction.atomic
+def subject_screen(*, subject: ReportSubject, handle: IndexHandle | None = None,
+                   entry_ids: Iterable[int] | None = None) -> list[ScreeningMatch]:
+    """Screen one subject and store its hits. With `entry_ids`, only those entries are looked
+    at and other hits are left alone (re-screening after a list change)."""
+    handle = handle or current_index(sources())
+    subject = ReportSubject.objects.select_for_update().get(pk=subject.pk)
+    scope = set(entry_ids) if entry_ids is not None else None
+    results = _results_for(subject, handle, scope)
+    existing = {m.list_entry_id: m for m in subject.matches.select_for_update()}
+    entries = ListEntry.objects.in_bulk([r.candidate.entry_id for r in results])
+    kept: list[ScreeningMatch] = []
+    for result in results:
+        entry = entries[result.candidate.entry_id]
+        match = existing.pop(entry.pk, None)
+        fields = {
+            "score": result.score, "is_match": result.match, "explanation": result.explanation(),
+            "algorithm": ALGORITHM_NAME, "algorithm_version": ALGORITHM_VERSION,
+            "list_version": handle.version_for(result.candidate.source),
+            "entry_delisted": False,
+        }
+        if match is None:
+            match = ScreeningMatch.objects.create(subject=subject, report_id=subject.report_id, list_entry=entry,
+                                                  **fields)
+        else:
+            for name, value in fields.items():
+                setattr(match, name, value)
+            _reopen_if_entry_changed(match, entry)
+            match.save()
+        kept.append(match)
+    # Pending hits that no longer hit are replaced; decided ones stay, with their decision.
+    stale = [m.pk for m in existing.values()
+             if m.review_status == ReviewStatus.PENDING and (scope is None or m.list_entry_id in scope)]
+    ScreeningMatch.objects.filter(pk__in=stale).delete()
+    if scope is None:
+        subject.screened_at = timezone.now()
+        subject.screened_versions = version_key(handle)
+        subject.save(update_fields=["screened_at", "screened_versions"])
+    return kept
+
+
+def _reopen_if_entry_changed(match: ScreeningMatch, entry: ListEntry) -> None:
+    if match.review_status != ReviewStatus.DISMISSED:
+        return
+    changed = _material_changes(match.decided_entry_snapshot, material_snapshot(entry))
+    if not changed:
+        return
+    match.review_status = ReviewStatus.PENDING
+    match.decided_entry_snapshot = material_snapshot(entry)
+    MatchReview.objects.create(
+        match=match, reviewer=None, reviewer_label=SYSTEM_REVIEWER, decision=ReviewDecision.REOPEN,
+        reason=f"Reopened: the list entry's {', '.join(changed)} changed since it was dismissed.",
+    )
+
+
+def subjects_to_rescreen():
+    return ReportSubject.objects.filter(report__status__in=OPEN_REPORT_STATUSES)
+
+
+def matches_mark_delisted(*, entry_ids: Iterable[int]) -> int:
+    """Hits on entries removed from their list are kept, marked delisted (never deleted)."""
+    return ScreeningMatch.objects.filter(list_entry_id__in=list(entry_ids), entry_delisted=False).update(
+        entry_delisted=True, updated_at=timezone.now())
+
+
+def subjects_needing_screening():
+    """Subjects of open reports never screened, or screened against older list versions."""
+    handle = current_index(sources())
+    key = version_key(handle)
+    return subjects_to_rescreen().filter(~Q(screened_versions=key) | Q(screened_at__isnull=True))
+
+
+def chunks(ids: list, size: int) -> list[list]:
+    return [ids[i:i + size] for i in range(0, len(ids), size)]

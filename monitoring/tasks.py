@@ -1,0 +1,71 @@
+"""Celery tasks of the monitoring app (queue `default`): thin wrappers over monitoring.screening.
+Every task is idempotent, so redelivery after a worker dies is harmless (acks_late)."""
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+TASK_OPTIONS = {"acks_late": True, "soft_time_limit": 10 * 60, "time_limit": 12 * 60}
+
+
+@shared_task(**TASK_OPTIONS)
+def screen_subjects_task(subject_ids: list[int], entry_ids: list[int] | None = None) -> int:
+    from sanctions.screening import current_index
+
+    from .models import ReportSubject
+    from .screening import sources, subject_screen
+
+    handle = current_index(sources())
+    screened = 0
+    for subject in ReportSubject.objects.filter(pk__in=subject_ids):
+        subject_screen(subject=subject, handle=handle, entry_ids=entry_ids)
+        screened += 1
+    return screened
+
+
+@shared_task(**TASK_OPTIONS)
+def rescreen_after_sync_task(version_id: int, changed_entry_ids: list[int]) -> int:
+    """A list version was applied: mark hits on removed entries, then look at the added, amended
+    and relisted entries for every subject of an open report, in chunks over the workers."""
+    from sanctions.models import EntryChange
+
+    from .screening import matches_mark_delisted, subjects_to_rescreen
+
+    removed = EntryChange.objects.filter(version_id=version_id, change_type="removed").values_list("entry_id",
+                                                                                                  flat=True)
+    matches_mark_delisted(entry_ids=removed)
+    if not changed_entry_ids:
+        return 0
+    subject_ids = list(subjects_to_rescreen().values_list("pk", flat=True).order_by("pk"))
+    return fan_out(subject_ids, entry_ids=changed_entry_ids)
+
+
+@shared_task(**TASK_OPTIONS)
+def screening_sweep_task() -> int:
+    """Screen whatever was missed (broker down, worker lost): subjects of open reports without a
+    screening against the current list versions."""
+    from .screening import subjects_needing_screening
+
+    return fan_out(list(subjects_needing_screening().values_list("pk", flat=True).order_by("pk")))
+
+
+def fan_out(subject_ids: list[int], entry_ids: list[int] | None = None) -> int:
+    from .screening import chunks
+
+    for chunk in chunks(subject_ids, settings.SCREENING_CHUNK_SIZE):
+        screen_subjects_task.delay(chunk, entry_ids)
+    return len(subject_ids)
+
+
+def screening_enqueue(subject_ids: list[int]) -> None:
+    """Queue screening after a commit. A broker outage must not fail the analyst's write: the
+    subject stays unscreened and the periodic sweep picks it up."""
+    try:
+        screen_subjects_task.delay(subject_ids)
+    except Exception:  # kombu raises many kinds of connection errors; all mean "not queued now"
+        logger.warning("Screening of subjects %s not queued (broker unavailable); the sweep will do it.",
+                       subject_ids, exc_info=True)

@@ -1,0 +1,106 @@
+"""Screen a file of queries (JSON lines) against the lists, writing scored, explained results."""
+import json
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from sanctions.matching import Query
+from sanctions.models import ListSource
+from sanctions.screening import current_index
+
+QUERY_FIELDS = {"id", "name", "kind", "birth_date", "nationality", "imo", "identifiers", "aliases"}
+KINDS = {"person", "organization", "vessel", "any"}
+
+
+class QueryLineError(ValueError):
+    pass
+
+
+def query_from_line(line: str) -> Query:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise QueryLineError(f"not JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise QueryLineError("not a JSON object")
+    unknown = set(data) - QUERY_FIELDS
+    if unknown:
+        raise QueryLineError(f"unknown field(s): {', '.join(sorted(unknown))}")
+    if "id" not in data:
+        raise QueryLineError("missing 'id'")
+    if not isinstance(data.get("name"), str) or not data["name"].strip():
+        raise QueryLineError("missing or empty 'name'")
+    kind = data.get("kind") or "any"
+    if kind not in KINDS:
+        raise QueryLineError(f"'kind' must be one of {', '.join(sorted(KINDS))}, got {kind!r}")
+    for field in ("identifiers", "aliases"):
+        value = data.get(field, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise QueryLineError(f"'{field}' must be a list of strings")
+    for field in ("birth_date", "nationality", "imo"):
+        if not isinstance(data.get(field, ""), str):
+            raise QueryLineError(f"'{field}' must be a string")
+    return Query(id=data["id"], name=data["name"], kind=kind, birth_date=data.get("birth_date", ""),
+                 nationality=data.get("nationality", ""), imo=data.get("imo", ""),
+                 identifiers=tuple(data.get("identifiers", [])), aliases=tuple(data.get("aliases", [])))
+
+
+class Command(BaseCommand):
+    help = ("Screen queries (one JSON object per line: id, name, and optionally kind, birth_date, nationality, "
+            "imo, identifiers) against the lists; write one JSON line of results per query.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--input", required=True, help="Queries, JSON lines ('-' for standard input).")
+        parser.add_argument("--output", help="Results file (default: standard output).")
+        parser.add_argument("--limit", type=int, default=5, help="Results per query (default 5).")
+        parser.add_argument("--threshold", type=float, default=None,
+                            help=f"Score from which a result is a match (default {settings.SCREENING_THRESHOLD}).")
+        parser.add_argument("--source", action="append", dest="sources",
+                            help="List source slug, repeatable (default: all screening sources).")
+
+    def handle(self, *args, input, output=None, limit=5, threshold=None, sources=None, **options):
+        threshold = settings.SCREENING_THRESHOLD if threshold is None else threshold
+        if not 0 <= threshold <= 1:
+            raise CommandError("--threshold must be between 0 and 1.")
+        if limit < 1:
+            raise CommandError("--limit must be at least 1.")
+        slugs = tuple(sources or settings.SCREENING_SOURCES)
+        known = set(ListSource.objects.values_list("slug", flat=True))
+        if set(slugs) - known:
+            raise CommandError(f"Unknown source(s): {', '.join(sorted(set(slugs) - known))}; known: "
+                               f"{', '.join(sorted(known))}.")
+        try:
+            lines = sys.stdin.readlines() if input == "-" else Path(input).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {input}: {exc.strerror}") from None
+        handle = current_index(slugs)
+        try:
+            out = open(output, "w", encoding="utf-8") if output else self.stdout
+        except OSError as exc:
+            raise CommandError(f"Cannot write {output}: {exc.strerror}") from None
+        errors = 0
+        # A progress bar for long inputs, on standard error and only on a terminal.
+        progress = tqdm(lines, unit="query", file=sys.stderr, disable=len(lines) < 200 or not sys.stderr.isatty())
+        for number, line in enumerate(progress, start=1):
+            if not line.strip():
+                continue
+            try:
+                query = query_from_line(line)
+            except QueryLineError as exc:
+                errors += 1
+                self.stderr.write(f"line {number}: {exc}")
+                continue
+            results = handle.index.screen(query, limit=limit, threshold=threshold)
+            out.write(json.dumps({"id": query.id, "results": [
+                {"source": r.candidate.source, "reference_number": r.candidate.reference_number,
+                 "entry_id": r.candidate.entry_id, "name": r.candidate.primary_name, "matched_name": r.matched_name,
+                 "score": r.score, "match": r.match, "explanation": r.explanation()}
+                for r in results
+            ]}, ensure_ascii=False) + "\n")
+        if output:
+            out.close()
+        if errors:
+            self.stderr.write(f"{errors} line(s) skipped.")
