@@ -391,12 +391,15 @@ class MatchReviewForm(forms.ModelForm):
 @admin.register(ScreeningMatch)
 class ScreeningMatchAdmin(ReportChildMixin, admin.ModelAdmin):
     form = MatchReviewForm
-    list_display = ("subject", "list_entry", "score", "is_match", "review_status", "report", "created_at")
-    list_filter = ("review_status", "is_match", "report__category", "list_entry__regime", "report__tlp")
+    list_display = ("subject", "list_entry", "score", "is_match", "review_status", "entry_delisted", "report",
+                    "created_at")
+    list_filter = ("review_status", "is_match", "entry_delisted", "report__category", "list_entry__regime",
+                   "report__tlp")
     search_fields = ("subject__name", "list_entry__primary_name", "list_entry__reference_number", "report__title")
     list_select_related = ("subject", "list_entry", "report")
     readonly_fields = ("report", "subject", "list_entry", "score", "is_match", "explanation", "algorithm",
-                       "algorithm_version", "list_version", "review_status", "created_at", "updated_at")
+                       "algorithm_version", "list_version", "review_status", "entry_delisted", "created_at",
+                       "updated_at")
     fields = readonly_fields + ("decision", "reason")
     inlines = [MatchReviewInline]
 
