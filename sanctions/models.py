@@ -131,7 +131,7 @@ class ListEntryName(models.Model):
     kind = models.CharField(max_length=16, choices=NameKind.choices)
     quality = models.CharField(max_length=8, choices=AliasQuality.choices, blank=True)
     script = models.CharField(max_length=16, default="latin")
-    note = models.CharField(max_length=500, blank=True)
+    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["entry", "id"]
@@ -156,7 +156,7 @@ class ListEntryIdentifier(models.Model):
     country_code = CountryField(blank=True)
     issued_on = models.DateField(null=True, blank=True)
     expires_on = models.DateField(null=True, blank=True)
-    note = models.CharField(max_length=500, blank=True)
+    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["entry", "type", "id"]
@@ -173,7 +173,7 @@ class ListEntryBirthDate(models.Model):
     date = models.DateField(null=True, blank=True, help_text="Full date, when published.")
     year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Year, or first year of a range.")
     year_to = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Last year of a BETWEEN range.")
-    note = models.CharField(max_length=500, blank=True)
+    note = models.TextField(blank=True)
     from_alias = models.BooleanField(default=False)
 
     class Meta:
@@ -210,13 +210,13 @@ class ListEntryNationality(models.Model):
 class ListEntryAddress(models.Model):
     entry = models.ForeignKey(ListEntry, on_delete=models.CASCADE, related_name="addresses")
     kind = models.CharField(max_length=16, choices=AddressKind.choices, default=AddressKind.ADDRESS)
-    street = models.CharField(max_length=500, blank=True)
+    street = models.TextField(blank=True)
     city = models.CharField(max_length=200, blank=True)
     state_province = models.CharField(max_length=200, blank=True)
     zip_code = models.CharField(max_length=50, blank=True)
     country = models.CharField(max_length=200, blank=True, help_text="As published.")
     country_code = CountryField(blank=True)
-    note = models.CharField(max_length=500, blank=True)
+    note = models.TextField(blank=True)
 
     class Meta:
         verbose_name_plural = "list entry addresses"
@@ -314,7 +314,7 @@ class VesselParty(models.Model):
     name = models.CharField(max_length=300, blank=True, help_text="When the party is not a list entry.")
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
-    source_note = models.CharField(max_length=500, blank=True)
+    source_note = models.TextField(blank=True)
 
     class Meta:
         verbose_name_plural = "vessel parties"

@@ -106,7 +106,7 @@ def _child_rows(entry: ListEntry, record: ParsedRecord) -> dict[type, list]:
             ListEntryIdentifier(
                 entry=entry, type=i.type, type_label=i.type_label[:200], value=i.value[:200],
                 normalized=i.normalized[:200], is_valid=i.valid, country=i.country[:200],
-                country_code=i.country_code, issued_on=i.issued_on, expires_on=i.expires_on, note=i.note[:500],
+                country_code=i.country_code, issued_on=i.issued_on, expires_on=i.expires_on, note=i.note,
             )
             for i in record.identifiers
         ],
