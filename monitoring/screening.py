@@ -73,44 +73,59 @@ def _results_for(subject: ReportSubject, handle: IndexHandle, entry_ids: set[int
     return [r for r in results if r.match]
 
 
-@transaction.atomic
 def subject_screen(*, subject: ReportSubject, handle: IndexHandle | None = None,
                    entry_ids: Iterable[int] | None = None) -> list[ScreeningMatch]:
-    """Screen one subject and store its hits. With `entry_ids`, only those entries are looked
-    at and other hits are left alone (re-screening after a list change)."""
+    """Screen one subject and store its hits (see subjects_screen)."""
+    return subjects_screen(subject_ids=[subject.pk], handle=handle, entry_ids=entry_ids).get(subject.pk, [])
+
+
+@transaction.atomic
+def subjects_screen(*, subject_ids: Iterable[int], handle: IndexHandle | None = None,
+                    entry_ids: Iterable[int] | None = None) -> dict[int, list[ScreeningMatch]]:
+    """Screen subjects and store their hits, in one transaction with a handful of queries for the
+    whole batch. With `entry_ids`, only those entries are looked at and other hits are left
+    alone (re-screening after a list change)."""
     handle = handle or current_index(sources())
-    subject = ReportSubject.objects.select_for_update().get(pk=subject.pk)
     scope = set(entry_ids) if entry_ids is not None else None
-    results = _results_for(subject, handle, scope)
-    existing = {m.list_entry_id: m for m in subject.matches.select_for_update()}
-    entries = ListEntry.objects.in_bulk([r.candidate.entry_id for r in results])
-    kept: list[ScreeningMatch] = []
-    for result in results:
-        entry = entries[result.candidate.entry_id]
-        match = existing.pop(entry.pk, None)
-        fields = {
-            "score": result.score, "is_match": result.match, "explanation": result.explanation(),
-            "algorithm": ALGORITHM_NAME, "algorithm_version": ALGORITHM_VERSION,
-            "list_version": handle.version_for(result.candidate.source),
-            "entry_delisted": False,
-        }
-        if match is None:
-            match = ScreeningMatch.objects.create(subject=subject, report_id=subject.report_id, list_entry=entry,
-                                                  **fields)
-        else:
-            for name, value in fields.items():
-                setattr(match, name, value)
-            _reopen_if_entry_changed(match, entry)
-            match.save()
-        kept.append(match)
+    subjects = list(ReportSubject.objects.select_for_update().filter(pk__in=list(subject_ids)).order_by("pk"))
+    results = {subject.pk: _results_for(subject, handle, scope) for subject in subjects}
+    existing: dict[tuple[int, int], ScreeningMatch] = {
+        (m.subject_id, m.list_entry_id): m
+        for m in ScreeningMatch.objects.select_for_update().filter(subject__in=subjects)
+    }
+    entries = ListEntry.objects.in_bulk({r.candidate.entry_id for hits in results.values() for r in hits})
+    now = timezone.now()
+    created, updated, kept = [], [], {subject.pk: [] for subject in subjects}
+    for subject in subjects:
+        for result in results[subject.pk]:
+            entry = entries[result.candidate.entry_id]
+            fields = {
+                "score": result.score, "is_match": result.match, "explanation": result.explanation(),
+                "algorithm": ALGORITHM_NAME, "algorithm_version": ALGORITHM_VERSION,
+                "list_version": handle.version_for(result.candidate.source), "entry_delisted": False,
+            }
+            match = existing.pop((subject.pk, entry.pk), None)
+            if match is None:
+                match = ScreeningMatch(subject=subject, report_id=subject.report_id, list_entry=entry, **fields)
+                created.append(match)
+            else:
+                for name, value in fields.items():
+                    setattr(match, name, value)
+                match.updated_at = now
+                _reopen_if_entry_changed(match, entry)
+                updated.append(match)
+            kept[subject.pk].append(match)
+    ScreeningMatch.objects.bulk_create(created, batch_size=500)
+    ScreeningMatch.objects.bulk_update(
+        updated, ["score", "is_match", "explanation", "algorithm", "algorithm_version", "list_version",
+                  "entry_delisted", "review_status", "decided_entry_snapshot", "updated_at"], batch_size=500)
     # Pending hits that no longer hit are replaced; decided ones stay, with their decision.
     stale = [m.pk for m in existing.values()
              if m.review_status == ReviewStatus.PENDING and (scope is None or m.list_entry_id in scope)]
     ScreeningMatch.objects.filter(pk__in=stale).delete()
     if scope is None:
-        subject.screened_at = timezone.now()
-        subject.screened_versions = version_key(handle)
-        subject.save(update_fields=["screened_at", "screened_versions"])
+        key = version_key(handle)
+        ReportSubject.objects.filter(pk__in=[s.pk for s in subjects]).update(screened_at=now, screened_versions=key)
     return kept
 
 

@@ -14,17 +14,9 @@ TASK_OPTIONS = {"acks_late": True, "soft_time_limit": 10 * 60, "time_limit": 12 
 
 @shared_task(**TASK_OPTIONS)
 def screen_subjects_task(subject_ids: list[int], entry_ids: list[int] | None = None) -> int:
-    from sanctions.screening import current_index
+    from .screening import subjects_screen
 
-    from .models import ReportSubject
-    from .screening import sources, subject_screen
-
-    handle = current_index(sources())
-    screened = 0
-    for subject in ReportSubject.objects.filter(pk__in=subject_ids):
-        subject_screen(subject=subject, handle=handle, entry_ids=entry_ids)
-        screened += 1
-    return screened
+    return len(subjects_screen(subject_ids=subject_ids, entry_ids=entry_ids))
 
 
 @shared_task(**TASK_OPTIONS)

@@ -143,6 +143,7 @@ def list_version_record_failure(
     return ListVersion.objects.create(
         source=source, status=status, error=error, fetched_from=fetched_from, size_bytes=size_bytes,
         content_sha256=content_sha256, generated_at=generated_at, fetched_at=timezone.now(),
+        active_count=source.entries.filter(is_active=True).count(),  # what stays in force
     )
 
 
@@ -187,6 +188,7 @@ def list_version_apply(
     to_remove = active_ids - incoming_ids
     if active_ids and not force and len(to_remove) > MAX_REMOVAL_RATIO * len(active_ids):
         version.status = VersionStatus.REJECTED
+        version.active_count = len(active_ids)
         version.error = (
             f"Refused: this version would delist {len(to_remove)} of {len(active_ids)} active entries "
             f"(more than {MAX_REMOVAL_RATIO:.0%}); re-run with force to apply it."
