@@ -81,10 +81,11 @@ def subject_screen(*, subject: ReportSubject, handle: IndexHandle | None = None,
 
 @transaction.atomic
 def subjects_screen(*, subject_ids: Iterable[int], handle: IndexHandle | None = None,
-                    entry_ids: Iterable[int] | None = None) -> dict[int, list[ScreeningMatch]]:
+                    entry_ids: Iterable[int] | None = None, advance_from: str = "") -> dict[int, list[ScreeningMatch]]:
     """Screen subjects and store their hits, in one transaction with a handful of queries for the
     whole batch. With `entry_ids`, only those entries are looked at and other hits are left
-    alone (re-screening after a list change)."""
+    alone (re-screening after a list change); subjects that were up to date with the versions
+    `advance_from` are then up to date with the current ones."""
     handle = handle or current_index(sources())
     scope = set(entry_ids) if entry_ids is not None else None
     subjects = list(ReportSubject.objects.select_for_update().filter(pk__in=list(subject_ids)).order_by("pk"))
@@ -119,13 +120,19 @@ def subjects_screen(*, subject_ids: Iterable[int], handle: IndexHandle | None = 
     ScreeningMatch.objects.bulk_update(
         updated, ["score", "is_match", "explanation", "algorithm", "algorithm_version", "list_version",
                   "entry_delisted", "review_status", "decided_entry_snapshot", "updated_at"], batch_size=500)
-    # Pending hits that no longer hit are replaced; decided ones stay, with their decision.
+    # Pending hits that no longer hit are replaced; decided ones stay, with their decision, and
+    # hits on delisted entries stay, marked delisted.
     stale = [m.pk for m in existing.values()
-             if m.review_status == ReviewStatus.PENDING and (scope is None or m.list_entry_id in scope)]
+             if m.review_status == ReviewStatus.PENDING and not m.entry_delisted
+             and (scope is None or m.list_entry_id in scope)]
     ScreeningMatch.objects.filter(pk__in=stale).delete()
+    subject_pks = [s.pk for s in subjects]
+    key = version_key(handle)
     if scope is None:
-        key = version_key(handle)
-        ReportSubject.objects.filter(pk__in=[s.pk for s in subjects]).update(screened_at=now, screened_versions=key)
+        ReportSubject.objects.filter(pk__in=subject_pks).update(screened_at=now, screened_versions=key)
+    elif advance_from:
+        ReportSubject.objects.filter(pk__in=subject_pks, screened_versions=advance_from).update(
+            screened_at=now, screened_versions=key)
     return kept
 
 
@@ -141,6 +148,20 @@ def _reopen_if_entry_changed(match: ScreeningMatch, entry: ListEntry) -> None:
         match=match, reviewer=None, reviewer_label=SYSTEM_REVIEWER, decision=ReviewDecision.REOPEN,
         reason=f"Reopened: the list entry's {', '.join(changed)} changed since it was dismissed.",
     )
+
+
+def previous_version_key(handle: IndexHandle, *, source_slug: str, version_id: int) -> str:
+    """The version key subjects had before `version_id` of `source_slug` was applied."""
+    from sanctions.choices import VersionStatus
+    from sanctions.models import ListVersion
+
+    previous = (ListVersion.objects.filter(source__slug=source_slug, status=VersionStatus.APPLIED, pk__lt=version_id)
+                .order_by("-pk").values_list("pk", flat=True).first())
+    parts = []
+    for slug, version in sorted(handle.versions.items()):
+        pk = (previous if slug == source_slug else (version.pk if version else None))
+        parts.append(f"{slug}:{pk if pk else '-'}")
+    return ",".join(parts)
 
 
 def subjects_to_rescreen():

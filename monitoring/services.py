@@ -105,7 +105,10 @@ def subject_save(*, subject: ReportSubject, actor, channel: str) -> ReportSubjec
 
     _check_report_editable(subject.report, actor)
     subject_normalize(subject)
-    audited_save(subject, actor=actor, channel=channel)
+    # Whatever it was screened as before, it must be screened again as it is now: if the broker
+    # is down, the sweep finds it by this mark.
+    subject.screened_at, subject.screened_versions = None, ""
+    audited_save(subject, actor=actor, channel=channel, exclude=("screened_at", "screened_versions"))
     subject_id = subject.pk
     transaction.on_commit(lambda: screening_enqueue([subject_id]))
     return subject

@@ -13,27 +13,44 @@ TASK_OPTIONS = {"acks_late": True, "soft_time_limit": 10 * 60, "time_limit": 12 
 
 
 @shared_task(**TASK_OPTIONS)
-def screen_subjects_task(subject_ids: list[int], entry_ids: list[int] | None = None) -> int:
+def screen_subjects_task(subject_ids: list[int], entry_ids: list[int] | None = None, advance_from: str = "") -> int:
     from .screening import subjects_screen
 
-    return len(subjects_screen(subject_ids=subject_ids, entry_ids=entry_ids))
+    return len(subjects_screen(subject_ids=subject_ids, entry_ids=entry_ids, advance_from=advance_from))
 
 
 @shared_task(**TASK_OPTIONS)
 def rescreen_after_sync_task(version_id: int, changed_entry_ids: list[int]) -> int:
     """A list version was applied: mark hits on removed entries, then look at the added, amended
     and relisted entries for every subject of an open report, in chunks over the workers."""
-    from sanctions.models import EntryChange
+    from sanctions.models import EntryChange, ListVersion
+    from sanctions.screening import current_index
 
-    from .screening import matches_mark_delisted, subjects_to_rescreen
+    from .screening import (
+        matches_mark_delisted,
+        previous_version_key,
+        sources,
+        subjects_to_rescreen,
+        version_key,
+    )
 
+    version = ListVersion.objects.select_related("source").get(pk=version_id)
     removed = EntryChange.objects.filter(version_id=version_id, change_type="removed").values_list("entry_id",
                                                                                                   flat=True)
     matches_mark_delisted(entry_ids=removed)
-    if not changed_entry_ids:
-        return 0
+    handle = current_index(sources())
+    if version.source.slug not in handle.versions:
+        return 0  # a list we do not screen against
+    advance_from = previous_version_key(handle, source_slug=version.source.slug, version_id=version_id)
     subject_ids = list(subjects_to_rescreen().values_list("pk", flat=True).order_by("pk"))
-    return fan_out(subject_ids, entry_ids=changed_entry_ids)
+    if not changed_entry_ids:
+        # Nothing to look at, but subjects that were current are current with this version too.
+        from .models import ReportSubject
+
+        ReportSubject.objects.filter(pk__in=subject_ids, screened_versions=advance_from).update(
+            screened_versions=version_key(handle))
+        return 0
+    return fan_out(subject_ids, entry_ids=changed_entry_ids, advance_from=advance_from)
 
 
 @shared_task(**TASK_OPTIONS)
@@ -45,11 +62,11 @@ def screening_sweep_task() -> int:
     return fan_out(list(subjects_needing_screening().values_list("pk", flat=True).order_by("pk")))
 
 
-def fan_out(subject_ids: list[int], entry_ids: list[int] | None = None) -> int:
+def fan_out(subject_ids: list[int], entry_ids: list[int] | None = None, advance_from: str = "") -> int:
     from .screening import chunks
 
     for chunk in chunks(subject_ids, settings.SCREENING_CHUNK_SIZE):
-        screen_subjects_task.delay(chunk, entry_ids)
+        screen_subjects_task.delay(chunk, entry_ids, advance_from)
     return len(subject_ids)
 
 

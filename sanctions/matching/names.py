@@ -17,6 +17,7 @@ from .normalize import (
     Token,
     is_abjad,
     name_forms,
+    SURNAME_VARIANTS,
     phonetic_key,
     same_non_latin_script,
     skeleton,
@@ -50,10 +51,11 @@ NICKNAMES = {
 
 
 # First letters that romanisations swap for one sound (Kim/Gim, Pak/Bak, Jong/Chong, Xi/Shi).
+_VOWELS = "aeiouy"
 _FIRST_SOUNDS = {
     "k": "kgcq", "g": "gkj", "c": "ckgjs", "q": "qkc", "p": "pbf", "b": "bpv", "t": "td", "d": "dt",
-    "j": "jcgyz", "z": "zjs", "s": "sxzc", "x": "xsh", "h": "hx", "f": "fpv", "v": "vwbf", "w": "wv",
-    "y": "yijea", "i": "iye", "e": "eaiyo", "a": "aeo", "o": "oaue", "u": "uoy", "l": "lr", "r": "rl",
+    "j": "jcgyz", "z": "zjs", "s": "sxzc", "x": "xsh", "h": "hx", "f": "fpv", "v": "vwbf", "w": "wvu",
+    "l": "lr", "r": "rl", **{vowel: _VOWELS + "wj" for vowel in _VOWELS},
 }
 
 
@@ -84,6 +86,9 @@ def _token_similarity(a: str, b: str, phonetic: bool, final: bool) -> tuple[floa
         return 0.75, "cut short"  # the last name part truncated by a form field
     if a.isdigit() or b.isdigit():
         return 0.0, "different number"
+    if a in SURNAME_VARIANTS and SURNAME_VARIANTS.get(b) == SURNAME_VARIANTS[a]:
+        return 0.9, "romanisation of one surname"
+
     if len(a) == 1 or len(b) == 1:
         return (0.7, "initial") if a[0] == b[0] else (0.0, "different initial")
     if frozenset((a, b)) in NICKNAMES:
@@ -119,6 +124,8 @@ def _pairs(q_units, c_units, query: NameForm, candidate: NameForm, phonetic: boo
         for c in c_units:
             if q.start == q.end and c.start == c.end and q.role != c.role and NUMBER in (q.role, c.role):
                 continue
+            if (len(q.text) == 1 and c.start != c.end) or (len(c.text) == 1 and q.start != q.end):
+                continue  # an initial stands for one name part, not several
             similarity, how = _token_similarity(q.text, c.text, phonetic, q.end == last_q and c.end == last_c)
             if similarity >= cutoff:
                 pairs.append((similarity, (q.end - q.start) + (c.end - c.start), q, c, how))
@@ -154,7 +161,8 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
                 continue
             used_q |= q_span
             used_c |= c_span
-            weight = max(sum(ROLE_WEIGHT[query[i].role] for i in q_span),
+            # The lighter side: one word matching three written together must not weigh three.
+            weight = min(sum(ROLE_WEIGHT[query[i].role] for i in q_span),
                          sum(ROLE_WEIGHT[candidate[i].role] for i in c_span))
             matched_weight += weight
             matched_score += weight * similarity

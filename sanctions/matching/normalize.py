@@ -91,8 +91,9 @@ def _script_of(char: str) -> str:
 
 
 def _split_camel(text: str) -> str:
-    # anyascii writes one capitalised syllable per CJK character: "GimJeongEun" -> "Gim Jeong Eun".
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
+    # anyascii writes one capitalised syllable per CJK character: "GimJeongEun" -> "Gim Jeong Eun",
+    # "ISeolJu" -> "I Seol Ju" (a syllable may be a single vowel).
+    return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text)
 
 
 @lru_cache(maxsize=1)
@@ -118,9 +119,11 @@ def readings(text: str) -> list[str]:
     variants = [_split_camel(anyascii(text))]  # Chinese reading for Han, RR for Hangul, romaji for kana
     if _HAN in scripts:
         variants.append(_split_camel(anyascii(_korean_reading(text))))
+    if _HAN in scripts or _KANA in scripts:
+        # Hepburn, with contracted sounds (sho, kyu) as Japanese names are written in Latin.
         japanese = " ".join(item["hepburn"] for item in _kakasi().convert(text) if item["hepburn"].strip())
         if japanese:
-            variants.append(japanese)
+            variants.append(anyascii(japanese))
     return list(dict.fromkeys(v for v in variants if v.strip()))
 
 
@@ -190,7 +193,8 @@ _VOWEL_RUN = re.compile(r"[aeiouy]+")
 # Romanisations of one surname that the rules below cannot reach (Korean, Chinese).
 SURNAME_VARIANTS = {"lee": "ri", "yi": "ri", "rhee": "ri", "li": "ri", "i": "ri", "ri": "ri", "rhie": "ri",
                     "park": "pak", "bak": "pak", "pak": "pak", "choi": "choe", "choe": "choe", "chwe": "choe",
-                    "roh": "no", "noh": "no", "rho": "no", "ryu": "yu", "yoo": "yu", "yu": "yu", "you": "yu",
+                    "roh": "no", "noh": "no", "rho": "no", "no": "no", "ryu": "yu", "yoo": "yu", "yu": "yu",
+                    "you": "yu", "jo": "jo", "cho": "jo", "joh": "jo", "woo": "u", "u": "u", "oo": "u",
                     "jung": "jong", "chung": "jong", "jeong": "jong", "cheong": "jong", "chong": "jong"}
 
 

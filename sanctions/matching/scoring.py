@@ -54,7 +54,7 @@ def query_identifiers(query: Query) -> dict[str, str]:
 
 def _name_feature(query: Query, candidate: Candidate, names: Iterable[CandidateName] | None
                   ) -> tuple[float, Feature, str]:
-    best_score, best = 0.0, Feature(0.0, "no comparable name")
+    best_score, best = 0.0, Feature(0.0, "no name in common", query.name, candidate.primary_name)
     matched_name = candidate.primary_name
     names = tuple(candidate.names if names is None else names)
     for query_name in (query.name, *query.aliases):

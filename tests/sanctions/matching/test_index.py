@@ -1,0 +1,187 @@
+"""The candidate index (pure, no database): only candidates sharing a name key or an identifier
+with the query are scored; results come best first, cut at the limit."""
+from unittest import mock
+
+import pytest
+
+from sanctions.matching import (
+    DEFAULT_THRESHOLD,
+    Candidate,
+    CandidateIdentifier,
+    CandidateName,
+    Query,
+    ScreeningIndex,
+    index as index_module,
+)
+from sanctions.matching.index import CANDIDATES_SCORED, name_keys
+
+
+def candidate(entry_id: int, name: str, kind: str = "individual", *, aliases=(), identifiers=()) -> Candidate:
+    return Candidate(
+        entry_id=entry_id, source="test", reference_number=f"T.{entry_id:03d}", kind=kind, primary_name=name,
+        names=(CandidateName(name), *(CandidateName(a, "good", "alias") for a in aliases)),
+        identifiers=tuple(CandidateIdentifier(t, v, n) for t, v, n in identifiers),
+    )
+
+
+KIM_JONG_SIK = candidate(1, "KIM JONG SIK")
+KIM_YONG_CHOL = candidate(2, "KIM YONG CHOL")
+GREEN_PINE = candidate(3, "GREEN PINE ASSOCIATED CORPORATION", "entity")
+CHON_MA_SAN = candidate(4, "CHON MA SAN", "vessel", identifiers=[("imo", "IMO 9074729", "9074729")])
+RYONBONG = candidate(5, "KOREA RYONBONG GENERAL CORPORATION", "entity", aliases=["Ryonbong Trading"])
+TINY = [KIM_JONG_SIK, KIM_YONG_CHOL, GREEN_PINE, CHON_MA_SAN, RYONBONG]
+
+
+@pytest.fixture
+def tiny():
+    return ScreeningIndex(TINY)
+
+
+@pytest.fixture
+def scored(monkeypatch):
+    """The candidates the index hands to `compare`, in order."""
+    seen: list[Candidate] = []
+    real = index_module.compare
+
+    def spy(query, candidate, **kwargs):
+        seen.append(candidate)
+        return real(query, candidate, **kwargs)
+
+    monkeypatch.setattr(index_module, "compare", spy)
+    return seen
+
+
+def entry_ids(positions, index) -> set[int]:
+    return {index.candidates[p].entry_id for p in positions}
+
+
+def test_candidates_sharing_no_key_are_not_shortlisted(tiny):
+    shortlisted = entry_ids(tiny.shortlist(Query("Kim Jong Sik")), tiny)
+
+    assert shortlisted == {KIM_JONG_SIK.entry_id, KIM_YONG_CHOL.entry_id}
+
+
+def test_candidates_sharing_no_key_are_never_scored(tiny, scored):
+    results = tiny.screen(Query("Kim Jong Sik"), limit=10)
+
+    assert {c.entry_id for c in scored} == {KIM_JONG_SIK.entry_id, KIM_YONG_CHOL.entry_id}
+    assert [r.candidate.entry_id for r in results][0] == KIM_JONG_SIK.entry_id
+
+
+def test_a_query_sharing_no_key_with_anything_scores_nothing(tiny, scored):
+    assert tiny.shortlist(Query("Zzyzx Qwrt")) == []
+    assert tiny.screen(Query("Zzyzx Qwrt")) == []
+    assert scored == []
+
+
+@pytest.mark.parametrize("imo", ["IMO 9074729", "9074729", "imo: 9074729"])
+def test_an_identifier_hit_is_always_shortlisted(tiny, scored, imo):
+    query = Query("Kim Jong Sik", kind="vessel", imo=imo)
+
+    assert CHON_MA_SAN.entry_id in entry_ids(tiny.shortlist(query), tiny)
+    assert CHON_MA_SAN.entry_id in entry_ids(tiny.shortlist(query, size=1), tiny)
+    results = tiny.screen(query)
+    assert results[0].candidate.entry_id == CHON_MA_SAN.entry_id and results[0].match
+
+
+def test_an_identifier_hit_is_shortlisted_among_many_name_neighbours(scored):
+    crowd = [candidate(100 + i, f"KIM JONG SIK {chr(65 + i % 26)}{i}") for i in range(3 * CANDIDATES_SCORED)]
+    index = ScreeningIndex([*crowd, CHON_MA_SAN])
+    query = Query("Kim Jong Sik", kind="any", identifiers=("IMO9074729",))
+
+    shortlisted = index.shortlist(query)
+    assert CHON_MA_SAN.entry_id in entry_ids(shortlisted, index)
+    assert len(shortlisted) <= CANDIDATES_SCORED + 1
+    assert len(scored) == 0  # shortlisting alone scores nothing
+    results = index.screen(query, limit=3)
+    assert results[0].candidate.entry_id == CHON_MA_SAN.entry_id
+    assert len(scored) == len(shortlisted)  # only the shortlist was scored, never the whole index
+
+
+def test_rare_keys_outweigh_common_ones():
+    crowd = [candidate(100 + i, f"KIM {name}") for i, name in enumerate(
+        ["YONG CHOL", "JONG SIK", "KYU", "SONG HO", "IL BOK", "MYONG HO", "SU IL", "CHOL HO"])]
+    index = ScreeningIndex([*crowd, RYONBONG])
+
+    best = index.shortlist(Query("Kim Ryonbong"), size=1)
+    assert entry_ids(best, index) == {RYONBONG.entry_id}
+
+
+def test_query_aliases_contribute_keys(tiny):
+    query = Query("Zzyzx Qwrt", aliases=("Green Pine Corporation",))
+    assert entry_ids(tiny.shortlist(query), tiny) == {GREEN_PINE.entry_id}
+    assert tiny.screen(query)[0].candidate.entry_id == GREEN_PINE.entry_id
+
+
+def test_results_are_sorted_best_first_and_cut_at_the_limit():
+    names = ["KIM JONG SIK", "KIM JONG SIKK", "KIM JONG", "KIM JONG SIK HO", "KIM SIK", "KIM JONG CHOL", "JONG SIK"]
+    index = ScreeningIndex([candidate(10 + i, name) for i, name in enumerate(names)])
+    query = Query("Kim Jong Sik", kind="person")
+
+    everything = index.screen(query, limit=100)
+    assert len(everything) == len(names)
+    scores = [r.score for r in everything]
+    assert scores == sorted(scores, reverse=True)
+    assert everything[0].candidate.primary_name == "KIM JONG SIK" and everything[0].score == 1.0
+    assert len(set(scores)) > 3  # the ordering is not trivial
+
+    for limit in (1, 3, 5):
+        cut = index.screen(query, limit=limit)
+        assert [r.candidate.entry_id for r in cut] == [r.candidate.entry_id for r in everything[:limit]]
+
+
+def test_equal_scores_are_ordered_by_reference_number():
+    index = ScreeningIndex([candidate(30, "KIM JONG SIK"), candidate(20, "KIM JONG SIK"), candidate(25, "KIM JONG SIK")])
+    results = index.screen(Query("Kim Jong Sik"))
+    assert [r.candidate.reference_number for r in results] == ["T.020", "T.025", "T.030"]
+
+
+def test_results_carry_match_by_the_threshold(tiny):
+    results = tiny.screen(Query("Kim Jong Sik"), threshold=DEFAULT_THRESHOLD)
+    assert [r.match for r in results] == [r.score >= DEFAULT_THRESHOLD for r in results]
+    assert results[0].match and not results[-1].match
+    strict = tiny.screen(Query("Kim Jong Sik"), threshold=1.01)
+    assert not any(r.match for r in strict)
+
+
+def test_incompatible_kinds_are_not_returned(tiny):
+    # The vessel shares the IMO number, but a person is never a vessel: score 0 results are dropped.
+    results = tiny.screen(Query("Chon Ma San", kind="person", imo="9074729"))
+    assert CHON_MA_SAN.entry_id not in {r.candidate.entry_id for r in results}
+    assert all(r.score > 0 for r in results)
+
+
+def test_only_names_sharing_a_key_are_compared_and_reported():
+    entry = candidate(40, "ZZYZX QWRT HOLDINGS", "entity", aliases=["Green Pine Corporation"])
+    index = ScreeningIndex([entry])
+
+    result = index.screen(Query("Green Pine Corp."))[0]
+    assert result.matched_name == "Green Pine Corporation" and result.score == 1.0
+    assert result.explanation()["name"]["candidate"] == "Green Pine Corporation"
+
+
+@pytest.mark.parametrize("a, b", [("Kim Jong-un", "Kim Jongun"), ("Kim Jong Un", "Gim Jeong Eun"),
+                                  ("Владимир Путин", "Vladimir Putin"), ("NAM SAN 8", "NAMSAN 8"),
+                                  ("Pak Yong Sik", "Bak Yong Sik")])
+def test_spelling_variants_share_a_key(a, b):
+    assert name_keys(a) & name_keys(b)
+
+
+def test_index_size():
+    assert len(ScreeningIndex(TINY)) == len(TINY)
+    assert len(ScreeningIndex([])) == 0
+    assert ScreeningIndex([]).screen(Query("Kim")) == []
+
+
+def test_identical_results_whatever_the_shortlist_order():
+    """Screening is deterministic: two indexes built from the same candidates in another order agree."""
+    forward, backward = ScreeningIndex(TINY), ScreeningIndex(list(reversed(TINY)))
+    for query in [Query("Kim Jong Sik"), Query("Korea Ryonbong"), Query("Chon Ma San", imo="9074729")]:
+        assert ([(r.candidate.entry_id, r.score) for r in forward.screen(query)]
+                == [(r.candidate.entry_id, r.score) for r in backward.screen(query)])
+
+
+def test_screen_passes_the_threshold_through(tiny):
+    with mock.patch.object(index_module, "compare", wraps=index_module.compare) as spy:
+        tiny.screen(Query("Kim Jong Sik"), threshold=0.42)
+    assert spy.call_args_list and all(call.kwargs["threshold"] == 0.42 for call in spy.call_args_list)

@@ -1,0 +1,171 @@
+"""`manage.py screen`: a file of queries (JSON lines) screened against the lists, one JSON line of
+scored, explained results per valid query; bad lines reported on stderr by line number."""
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+import sanctions.screening
+from monitoring.demo import DEFAULT_LIST_PATH, DemoSummary, demo_list_load
+from sanctions.models import ListEntry
+
+RESULT_KEYS = {"source", "reference_number", "entry_id", "name", "matched_name", "score", "match", "explanation"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_index():
+    sanctions.screening._cache.clear()
+    yield
+    sanctions.screening._cache.clear()
+
+
+@pytest.fixture
+def seed_list(db):
+    demo_list_load(path=DEFAULT_LIST_PATH, summary=DemoSummary())
+
+
+def write_lines(path, lines):
+    path.write_text("\n".join(json.dumps(line) if isinstance(line, dict) else line for line in lines) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def run(tmp_path, lines, *args):
+    queries = write_lines(tmp_path / "queries.jsonl", lines)
+    output = tmp_path / "results.jsonl"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    call_command("screen", "--input", str(queries), "--output", str(output), *args, stdout=stdout, stderr=stderr)
+    results = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    return results, stderr.getvalue(), stdout.getvalue()
+
+
+VALID = [
+    {"id": "ri", "name": "Ri Won Ho", "kind": "person"},
+    {"id": "kim", "name": "Kim Jong Sik", "kind": "person", "birth_date": "1968", "nationality": "KP"},
+    {"id": "omm", "name": "Someone Else", "imo": "IMO 1794022"},
+    {"id": "ship", "name": "Korea Samjong Shipping Co", "kind": "organization", "aliases": ["Samjong Shipping"]},
+    {"id": "nobody", "name": "Zzyzx Qwrt", "kind": "vessel"},
+    {"id": "passport", "name": "X", "kind": "any", "identifiers": ["472-310-128"]},
+]
+
+
+def test_one_result_line_per_query_best_first_at_most_limit(seed_list, tmp_path):
+    results, stderr, stdout = run(tmp_path, VALID, "--limit", "2", "--threshold", "0.7")
+
+    assert stderr == "" and stdout == ""
+    assert [r["id"] for r in results] == [q["id"] for q in VALID]
+    for line in results:
+        assert set(line) == {"id", "results"}
+        assert len(line["results"]) <= 2
+        scores = [r["score"] for r in line["results"]]
+        assert scores == sorted(scores, reverse=True)
+        for result in line["results"]:
+            assert set(result) == RESULT_KEYS
+            assert result["match"] is (result["score"] >= 0.7)
+            assert 0 < result["score"] <= 1
+            entry = ListEntry.objects.get(pk=result["entry_id"])
+            assert (result["source"], result["reference_number"], result["name"]) == (
+                "un-sc", entry.reference_number, entry.primary_name)
+            assert result["matched_name"] in set(entry.names.values_list("name", flat=True))
+            name = result["explanation"]["name"]
+            assert name["candidate"] == result["matched_name"] and name["query"]
+
+    by_id = {line["id"]: line["results"] for line in results}
+    assert by_id["ri"][0]["reference_number"] == "KPi.033" and by_id["ri"][0]["match"]
+    assert by_id["kim"][0]["reference_number"] == "KPi.066"
+    assert by_id["kim"][0]["explanation"]["birth_date"]["detail"] == "date of birth agrees"
+    assert by_id["omm"][0]["reference_number"] == "KPe.020" and by_id["omm"][0]["match"]
+    assert "identifiers" in by_id["omm"][0]["explanation"]
+    assert by_id["ship"][0]["reference_number"] == "KPe.064"
+    assert by_id["nobody"] == []
+    assert by_id["passport"][0]["reference_number"] == "KPi.033" and by_id["passport"][0]["match"]
+
+
+def test_limit_cuts_the_results(seed_list, tmp_path):
+    query = {"id": "kim", "name": "Kim", "kind": "person"}
+    wide, _, _ = run(tmp_path, [query], "--limit", "5", "--threshold", "0.7")
+    narrow, _, _ = run(tmp_path, [query], "--limit", "2", "--threshold", "0.7")
+
+    assert len(wide[0]["results"]) > 2
+    assert narrow[0]["results"] == wide[0]["results"][:2]
+
+
+def test_threshold_decides_match(seed_list, tmp_path):
+    query = {"id": "ri", "name": "Ri Won", "kind": "person"}
+    low, _, _ = run(tmp_path, [query], "--limit", "2", "--threshold", "0.7")
+    high, _, _ = run(tmp_path, [query], "--limit", "2", "--threshold", "0.95")
+
+    top_low, top_high = low[0]["results"][0], high[0]["results"][0]
+    assert top_low["score"] == top_high["score"] and 0.7 <= top_low["score"] < 0.95
+    assert top_low["match"] is True and top_high["match"] is False
+
+
+def test_bad_lines_are_reported_by_number_and_the_run_goes_on(seed_list, tmp_path):
+    lines = [
+        VALID[0],                                                    # 1
+        '{"id": "broken", "name": ',                                 # 2: not JSON
+        {"id": "noname"},                                            # 3: missing name
+        {"id": "blank", "name": "   "},                              # 4: empty name
+        {"id": "extra", "name": "Ri Won Ho", "colour": "red"},       # 5: unknown field
+        {"id": "kind", "name": "Ri Won Ho", "kind": "spaceship"},    # 6: bad kind
+        "",                                                          # 7: blank, skipped silently
+        '["a", "list"]',                                             # 8: not an object
+        {"id": "aliases", "name": "Ri Won Ho", "aliases": "Lee Won Ho"},  # 9: aliases not a list
+        VALID[2],                                                    # 10
+    ]
+    results, stderr, _ = run(tmp_path, lines, "--limit", "2", "--threshold", "0.7")
+
+    assert [r["id"] for r in results] == ["ri", "omm"]
+    errors = [line for line in stderr.splitlines() if line.startswith("line ")]
+    assert [int(line.split(":")[0].split()[1]) for line in errors] == [2, 3, 4, 5, 6, 8, 9]
+    assert "line 2: not JSON" in stderr
+    assert "line 3: missing or empty 'name'" in stderr
+    assert "line 5: unknown field(s): colour" in stderr
+    assert "line 6: 'kind' must be one of" in stderr and "spaceship" in stderr
+    assert "line 8: not a JSON object" in stderr
+    assert "line 9: 'aliases' must be a list of strings" in stderr
+    assert "7 line(s) skipped." in stderr
+
+
+def test_results_go_to_stdout_without_output(seed_list, tmp_path):
+    queries = write_lines(tmp_path / "queries.jsonl", VALID[:2])
+    stdout = io.StringIO()
+    call_command("screen", "--input", str(queries), "--limit", "1", stdout=stdout, stderr=io.StringIO())
+
+    lines = [json.loads(line) for line in stdout.getvalue().splitlines()]
+    assert [line["id"] for line in lines] == ["ri", "kim"]
+    assert all(len(line["results"]) == 1 for line in lines)
+
+
+def test_an_unknown_source_fails_with_a_clear_message(seed_list, tmp_path):
+    queries = write_lines(tmp_path / "queries.jsonl", VALID[:1])
+    with pytest.raises(CommandError) as error:
+        call_command("screen", "--input", str(queries), "--source", "un-sc", "--source", "no-such-list",
+                     stdout=io.StringIO(), stderr=io.StringIO())
+    message = str(error.value)
+    assert "Unknown source(s): no-such-list" in message
+    assert "un-sc" in message.split("known:")[1]
+    assert not (tmp_path / "results.jsonl").exists()
+
+
+def test_an_explicit_source_is_screened(seed_list, tmp_path):
+    results, _, _ = run(tmp_path, VALID[:1], "--source", "un-sc", "--limit", "1")
+    assert results[0]["results"][0]["source"] == "un-sc"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--threshold", "1.5"], "--threshold must be between 0 and 1"),
+    (["--limit", "0"], "--limit must be at least 1"),
+])
+def test_bad_options_fail_clearly(seed_list, tmp_path, args, message):
+    queries = write_lines(tmp_path / "queries.jsonl", VALID[:1])
+    with pytest.raises(CommandError, match=message):
+        call_command("screen", "--input", str(queries), *args, stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_an_unreadable_input_fails_clearly(seed_list, tmp_path):
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("screen", "--input", str(tmp_path / "missing.jsonl"), stdout=io.StringIO(),
+                     stderr=io.StringIO())
