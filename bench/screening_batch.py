@@ -110,7 +110,11 @@ def main() -> int:
         for worker in workers:
             worker.terminate()
         for worker in workers:
-            worker.wait(timeout=30)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()  # a worker stuck in a task must not outlive the benchmark
+                worker.wait()
 
     hits = ScreeningMatch.objects.count()
     with_hits = ScreeningMatch.objects.values("subject").distinct().count()
