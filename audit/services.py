@@ -59,13 +59,16 @@ def audit_record(
 ) -> AuditRecord:
     if action not in AuditAction.values:
         raise ValueError(f"Unknown audit action {action!r}")
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    token = getattr(actor, "token", None)  # a partner system's API token, not a person
+    user = actor if getattr(actor, "is_authenticated", False) and token is None else None
     context = {"channel": channel} if channel else {}
+    if token is not None:
+        context["token"] = {"id": token.pk, "prefix": token.prefix}
     if extra:
         context.update(_jsonable(extra))
     return AuditRecord.objects.create(
         actor=user,
-        actor_label=user.get_username() if user else (str(actor) if actor else "system"),
+        actor_label=actor.get_username() if (user or token is not None) else (str(actor) if actor else "system"),
         action=action,
         object_type=instance._meta.label_lower,
         object_id=str(instance.pk),

@@ -133,3 +133,11 @@ DECISION_STATUS = {
     ReviewDecision.ESCALATE: ReviewStatus.ESCALATED,
     ReviewDecision.REOPEN: ReviewStatus.PENDING,
 }
+
+
+class TokenScope(models.TextChoices):
+    LISTS_READ = "lists:read", "Read lists, entries, changes and vessels"
+    REPORTS_READ = "reports:read", "Read reports, subjects, evidence and hits (as TLP allows)"
+    REPORTS_WRITE = "reports:write", "Create and edit reports of the token's member state"
+    SCREEN = "screen", "Screen names, identifiers and entities ad hoc"
+    MATCHES_REVIEW = "matches:review", "Confirm, dismiss or escalate hits"

@@ -15,6 +15,7 @@ from sanctions.models import ListEntry, ListVersion, Vessel
 from .choices import (
     TLP,
     Confidence,
+    TokenScope,
     DatePrecision,
     EvidenceKind,
     PartnerKind,
@@ -98,6 +99,8 @@ class ViolationReport(models.Model):
     committee_notified = models.BooleanField(default=False, help_text="The 1718 Committee or partners were notified.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="authored_reports")
+    created_by_token = models.ForeignKey("ApiToken", null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="reports", help_text="Filed by a partner system.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -306,3 +309,48 @@ class MatchReview(models.Model):
         if self.pk is not None:
             raise ValueError("Review log entries are append-only.")
         super().save(*args, **kwargs)
+
+
+class ApiToken(models.Model):
+    """A partner system's credential: belongs to a member state or a partner organisation, carries
+    scopes, is stored hashed (the secret is shown once), and can expire or be revoked."""
+
+    name = models.CharField(max_length=200, help_text="What it is for, e.g. 'ROK maritime ops centre sync'.")
+    prefix = models.CharField(max_length=12, unique=True, editable=False, help_text="Shown to identify the token.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    member_state = models.ForeignKey(MemberState, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="api_tokens")
+    partner = models.ForeignKey(PartnerOrganisation, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="api_tokens")
+    scopes = models.JSONField(default=list, help_text="Any of: " + ", ".join(TokenScope.values))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "API token"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member_state__isnull=False, partner__isnull=True)
+                | Q(member_state__isnull=True, partner__isnull=False),
+                name="token_belongs_to_state_or_partner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def owner(self) -> MemberState | PartnerOrganisation:
+        return self.member_state or self.partner
+
+    def clean(self) -> None:
+        unknown = set(self.scopes or []) - set(TokenScope.values)
+        if unknown:
+            raise ValidationError({"scopes": f"Unknown scope(s): {', '.join(sorted(unknown))}."})
+        if (self.member_state_id is None) == (self.partner_id is None):
+            raise ValidationError("A token belongs to exactly one member state or partner organisation.")

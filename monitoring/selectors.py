@@ -6,20 +6,31 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .choices import TLP, ReportStatus
-from .models import AnalystProfile, MemberState, ViolationReport
+from .models import AnalystProfile, MemberState, PartnerOrganisation, ViolationReport
 
 VIEW_ALL_REPORTS_PERM = "monitoring.view_all_reports"
 VIEW_REPORT_PERM = "monitoring.view_violationreport"
 
 
 def member_state_of(user) -> MemberState | None:
+    """The member state a caller acts for: an analyst's, or a member-state token's."""
     if not getattr(user, "is_authenticated", False):
         return None
+    token = getattr(user, "token", None)
+    if token is not None:
+        state = token.member_state
+        return state if state is not None and state.is_active else None
     try:
         profile = user.analyst_profile
     except AnalystProfile.DoesNotExist:
         return None
     return profile.member_state if profile.member_state.is_active else None
+
+
+def partner_of(caller) -> PartnerOrganisation | None:
+    token = getattr(caller, "token", None)
+    partner = token.partner if token is not None else None
+    return partner if partner is not None and partner.is_active else None
 
 
 def sees_all_reports(user) -> bool:
@@ -29,19 +40,21 @@ def sees_all_reports(user) -> bool:
 
 def _marking_rule_q(user, *, tlp_field: str, report: str = "") -> Q:
     """Who may see a row marked `tlp_field`, given the report it belongs to (`report` is the
-    lookup prefix to that report: "" for the report itself, "report__" for rows under it)."""
-    through_states = ViolationReport.releasable_to_states.through
-    through_recipients = ViolationReport.recipients.through
+    lookup prefix to that report: "" for the report itself, "report__" for rows under it).
+    The caller is an analyst (a user) or a token of a member state or a partner organisation."""
     report_pk = OuterRef(f"{report}pk")
-    named_recipient = Q(Exists(through_recipients.objects.filter(violationreport_id=report_pk, user_id=user.pk)))
-    authored = Q(**{f"{report}created_by": user})
 
     def marked(value: str) -> Q:
         return Q(**{tlp_field: value})
 
-    rule = marked(TLP.CLEAR) | marked(TLP.RED) & (authored | named_recipient)
+    rule = marked(TLP.CLEAR)
+    if getattr(user, "pk", None) is not None:  # RED names people, never tokens
+        through_recipients = ViolationReport.recipients.through
+        named_recipient = Q(Exists(through_recipients.objects.filter(violationreport_id=report_pk, user_id=user.pk)))
+        rule |= marked(TLP.RED) & (Q(**{f"{report}created_by": user}) | named_recipient)
     state = member_state_of(user)
     if state is not None:
+        through_states = ViolationReport.releasable_to_states.through
         released_to_state = Q(Exists(
             through_states.objects.filter(violationreport_id=report_pk, memberstate_id=state.pk)
         ))
@@ -51,6 +64,15 @@ def _marking_rule_q(user, *, tlp_field: str, report: str = "") -> Q:
             | marked(TLP.AMBER) & (own_state | released_to_state)
             | marked(TLP.AMBER_STRICT) & own_state
         )
+    partner = partner_of(user)
+    if partner is not None:
+        through_partners = ViolationReport.releasable_to_partners.through
+        released_to_partner = Q(Exists(
+            through_partners.objects.filter(violationreport_id=report_pk, partnerorganisation_id=partner.pk)
+        ))
+        if partner.is_community_member:
+            rule |= marked(TLP.GREEN)
+        rule |= marked(TLP.AMBER) & released_to_partner
     return rule
 
 
@@ -67,7 +89,7 @@ def report_visibility_q(user) -> Q:
     if sees_all_reports(user):
         return Q()
     state = member_state_of(user)
-    authored = Q(created_by=user)
+    authored = Q(created_by=user) if getattr(user, "pk", None) is not None else Q(pk__in=[])
     draft_rule = (Q(reporting_state=state) | authored) if state is not None else authored
     return _marking_rule_q(user, tlp_field="tlp") & (~Q(status=ReportStatus.DRAFT) | draft_rule)
 
@@ -106,7 +128,9 @@ def editable_reports(user) -> QuerySet[ViolationReport]:
     if sees_all_reports(user):
         return queryset
     state = member_state_of(user)
-    own = Q(created_by=user) | (Q(reporting_state=state) if state is not None else Q(pk__in=[]))
+    own = Q(reporting_state=state) if state is not None else Q(pk__in=[])
+    if getattr(user, "pk", None) is not None:
+        own |= Q(created_by=user)
     return visible_reports(user, queryset).filter(own)
 
 
@@ -121,4 +145,6 @@ def can_edit_report(user, report: ViolationReport) -> bool:
     if not visible_reports(user).filter(pk=report.pk).exists():
         return False
     state = member_state_of(user)
-    return report.reporting_state_id == getattr(state, "pk", None) or report.created_by_id == user.pk
+    if state is not None and report.reporting_state_id == state.pk:
+        return True
+    return getattr(user, "pk", None) is not None and report.created_by_id == user.pk

@@ -121,7 +121,10 @@ def report_save(*, report: ViolationReport, actor, channel: str) -> ViolationRep
     """Create or update a report's own fields (not its status: see report_transition)."""
     if report._state.adding:
         _check_may_file_for(report, actor)
-        if report.created_by_id is None and getattr(actor, "is_authenticated", False):
+        token = getattr(actor, "token", None)
+        if token is not None:
+            report.created_by_token = token
+        elif report.created_by_id is None and getattr(actor, "is_authenticated", False):
             report.created_by = actor
     else:
         _check_report_editable(report, actor)
@@ -247,8 +250,9 @@ def match_review(*, match: ScreeningMatch, reviewer, decision: str, reason: str,
     # What the entry said when decided: a later material change to it reopens a dismissal.
     locked.decided_entry_snapshot = material_snapshot(locked.list_entry)
     locked.save(update_fields=["review_status", "decided_entry_snapshot", "updated_at"])
+    person = reviewer if getattr(reviewer, "pk", None) is not None else None  # a token is not a person
     review = MatchReview.objects.create(
-        match=locked, reviewer=reviewer, reviewer_label=reviewer.get_username(), decision=decision, reason=reason
+        match=locked, reviewer=person, reviewer_label=reviewer.get_username(), decision=decision, reason=reason
     )
     audit_record(actor=reviewer, action=AuditAction.DECIDE, instance=locked,
                  changes={"review_status": [before, locked.review_status]}, channel=channel,

@@ -97,3 +97,61 @@ def test_editable_reports_are_own_state_unpublished_reports_only(callers, make_r
     assert set(editable_reports(callers["author"])) == {released_to_jp, still_open}
     assert set(editable_reports(callers["kr"])) == {released_to_jp}  # RED: not a recipient
     assert not editable_reports(callers["jp"]).exists()  # sees the AMBER one, may not edit it
+
+
+# --- Tokens of member states and partner organisations ------------------------------------------
+
+@pytest.fixture
+def token_callers(db):
+    from monitoring.models import MemberState, PartnerOrganisation
+    from monitoring.tokens import TokenCaller, token_issue
+
+    def caller(**owner):
+        token, _ = token_issue(name="t", scopes=["reports:read"], actor=None, **owner)
+        return TokenCaller(token)
+
+    community = PartnerOrganisation.objects.create(name="ASEAN observer", kind="observer_state",
+                                                   is_community_member=True)
+    outsider = PartnerOrganisation.objects.create(name="Research group", kind="research_group")
+    return {
+        "kr": caller(member_state=MemberState.objects.get(country="KR")),
+        "jp": caller(member_state=MemberState.objects.get(country="JP")),
+        "community": caller(partner=community),
+        "outsider": caller(partner=outsider),
+        "_partners": (community, outsider),
+    }
+
+
+TOKEN_CASES = [
+    # tlp, released to JP, released to the community partner, (kr, jp, community, outsider)
+    ("CLEAR", False, False, (True, True, True, True)),
+    ("GREEN", False, False, (True, True, True, False)),
+    ("AMBER", False, False, (True, False, False, False)),
+    ("AMBER", True, True, (True, True, True, False)),
+    ("AMBER+STRICT", True, True, (True, False, False, False)),
+    ("RED", True, True, (False, False, False, False)),
+]
+
+
+@pytest.mark.parametrize(("tlp", "to_jp", "to_partner", "expected"), TOKEN_CASES)
+def test_tokens_see_what_their_state_or_organisation_may(callers, make_report, token_callers, tlp, to_jp,
+                                                         to_partner, expected):
+    report = make_report(author=callers["author"], tlp=tlp, releasable_to=("JP",) if to_jp else ())
+    if to_partner:
+        report.releasable_to_partners.add(token_callers["_partners"][0])
+
+    seen = tuple(visible_reports(token_callers[name]).filter(pk=report.pk).exists()
+                 for name in ("kr", "jp", "community", "outsider"))
+
+    assert seen == expected
+
+
+def test_a_token_without_the_read_scope_sees_nothing(callers, make_report, db):
+    from monitoring.models import MemberState
+    from monitoring.tokens import TokenCaller, token_issue
+
+    make_report(author=callers["author"], tlp="CLEAR")
+    token, _ = token_issue(name="screen only", scopes=["screen"], actor=None,
+                           member_state=MemberState.objects.get(country="KR"))
+
+    assert visible_reports(TokenCaller(token)).count() == 0
