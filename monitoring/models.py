@@ -354,3 +354,98 @@ class ApiToken(models.Model):
             raise ValidationError({"scopes": f"Unknown scope(s): {', '.join(sorted(unknown))}."})
         if (self.member_state_id is None) == (self.partner_id is None):
             raise ValidationError("A token belongs to exactly one member state or partner organisation.")
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a request carrying an Idempotency-Key, replayed for repeats."""
+
+    caller = models.CharField(max_length=100, help_text="user:<id> or token:<id>")
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=300)
+    request_hash = models.CharField(max_length=64, help_text="sha256 of the body: a reused key with another body is refused")
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["caller", "key"], name="one_response_per_caller_key")]
+
+
+class ScreeningCall(models.Model):
+    """Every ad hoc screening through the API: who asked what, against which list and algorithm
+    versions, and what came back. Append-only."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    token = models.ForeignKey(ApiToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    caller_label = models.CharField(max_length=200)
+    queries = models.JSONField()
+    list_versions = models.JSONField(help_text='{"un-sc": version id, ...}')
+    algorithm = models.CharField(max_length=50)
+    algorithm_version = models.CharField(max_length=20)
+    threshold = models.FloatField()
+    results = models.JSONField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Screening calls are append-only.")
+        super().save(*args, **kwargs)
+
+
+class WebhookEvent(models.TextChoices):
+    LIST_CHANGED = "list.changed", "A list version was applied with changes"
+    MATCH_CONFIRMED = "match.confirmed", "A screening hit was confirmed"
+
+
+class WebhookSubscription(models.Model):
+    """A partner's endpoint for events. Deliveries are signed with the secret (HMAC-SHA256)."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="webhooks",
+                              help_text="The partner credential it belongs to; events respect its access.")
+    url = HttpsURLField(max_length=500)
+    secret = models.CharField(max_length=100, help_text="Shared secret for the signature; shown once.")
+    events = models.JSONField(default=list, help_text="Any of: " + ", ".join(WebhookEvent.values))
+    is_active = models.BooleanField(default=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    paused_at = models.DateTimeField(null=True, blank=True, help_text="Paused after repeated failures.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({', '.join(self.events)})"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed (will retry)"
+    GAVE_UP = "gave_up", "Gave up"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription, with every attempt's outcome. Created in the same
+    transaction as the event, so nothing is lost if the broker or a worker is down."""
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=32, choices=WebhookEvent.choices)
+    event_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING,
+                              db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["subscription", "event_id"], name="one_delivery_per_event")]

@@ -1,8 +1,11 @@
 """A real worker on the real Redis broker: the production task path, not the eager shortcut."""
+import uuid
+
 import pytest
+from celery import Celery
 from django.conf import settings
 
-from config.celery import app, ping
+from config.celery import app as project_app
 from tests.conftest import skip_or_fail
 
 
@@ -11,7 +14,6 @@ def redis_url():
     import redis
 
     url = settings.TEST_REDIS_URL
-
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except redis.exceptions.ConnectionError as exc:
@@ -22,11 +24,17 @@ def redis_url():
 def test_task_round_trip_through_redis_and_a_real_worker(redis_url):
     from celery.contrib.testing.worker import start_worker
 
-    previous = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, queues=["default"], shutdown_timeout=10):
-            result = ping.apply_async(queue="default")
-            assert result.get(timeout=20) == "pong"
-    finally:
-        app.conf.update(previous)
+    # The project's Celery settings, on an app of its own with a result backend, so the round
+    # trip is observable; a queue of its own, so no message left by another run interferes.
+    probe = Celery("broker-check")
+    probe.config_from_object({k: v for k, v in project_app.conf.items() if k.startswith(("task_", "broker_"))})
+    probe.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
+    queue = f"broker-check-{uuid.uuid4().hex[:8]}"
+
+    @probe.task(name="broker_check.echo", ignore_result=False)
+    def echo(value):
+        return {"echo": value}
+
+    with start_worker(probe, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=10):
+        result = echo.apply_async(("pong",), queue=queue)
+        assert result.get(timeout=20) == {"echo": "pong"}

@@ -1,0 +1,84 @@
+"""What every API endpoint shares: scope permissions, pagination, strict input, error shape.
+Kept here (not in an app) because both apps' endpoints use it and neither may depend on the other."""
+from __future__ import annotations
+
+from rest_framework import pagination, permissions, serializers, throttling
+
+# For analysts' browser sessions, a scope is the Django permission that grants the same.
+SCOPE_PERMISSIONS = {
+    "lists:read": "sanctions.view_listentry",
+    "reports:read": "monitoring.view_violationreport",
+    "reports:write": "monitoring.add_violationreport",
+    "screen": "sanctions.view_listentry",
+    "matches:review": "monitoring.add_matchreview",
+}
+
+
+def has_scope(user, scope: str) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if hasattr(user, "has_scope"):  # a partner system's token
+        return user.has_scope(scope)
+    return user.has_perm(SCOPE_PERMISSIONS[scope])
+
+
+class ScopePermission(permissions.BasePermission):
+    """Views declare `required_scopes = {"list": "lists:read", ..., "default": "..."}` by action,
+    or `required_scope = "..."` for all actions."""
+
+    message = "Your credentials lack the scope this endpoint needs."
+
+    def has_permission(self, request, view) -> bool:
+        scope = self.scope_for(view)
+        if scope is None:
+            return False
+        self.message = f"This endpoint needs the '{scope}' scope."
+        return has_scope(request.user, scope)
+
+    @staticmethod
+    def scope_for(view) -> str | None:
+        by_action = getattr(view, "required_scopes", None)
+        if by_action:
+            action = getattr(view, "action", None)
+            return by_action.get(action, by_action.get("default"))
+        return getattr(view, "required_scope", None)
+
+
+class LimitOffsetPagination(pagination.LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 500
+
+
+class StrictSerializerMixin:
+    """Reject fields the endpoint does not know, instead of silently ignoring them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            known = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(set(data) - known)
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class CallerScopeThrottle(throttling.SimpleRateThrottle):
+    """Rate limits per caller (token or user) and per scope, counted in the shared cache (Redis
+    in production), so all web workers see one count."""
+
+    def get_cache_key(self, request, view):
+        self.scope = ScopePermission.scope_for(view)
+        if self.scope is None or not getattr(request.user, "is_authenticated", False):
+            return None
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        token = getattr(request.user, "token", None)
+        ident = f"token:{token.pk}" if token is not None else f"user:{request.user.pk}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def get_rate(self):
+        if self.scope is None:
+            return None
+        return self.THROTTLE_RATES.get(self.scope)
+
+    def __init__(self):  # the rate depends on the view's scope, known only per request
+        pass
