@@ -3,7 +3,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from .choices import TokenScope
-from .models import ApiToken
+from .models import ApiToken, ScreeningCall
 from .tokens import token_issue, token_revoke
 
 
@@ -74,3 +74,27 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             token_revoke(token=token, actor=request.user)
         self.message_user(request, f"{queryset.count()} token(s) revoked.", messages.SUCCESS)
+
+
+@admin.register(ScreeningCall)
+class ScreeningCallAdmin(admin.ModelAdmin):
+    """Every ad hoc screening through the API, for the team's administrators to audit."""
+
+    list_display = ("at", "caller_label", "query_count", "algorithm_version", "threshold")
+    list_filter = (("at", admin.DateFieldListFilter),)
+    search_fields = ("caller_label",)
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in ScreeningCall._meta.fields]
+
+    @admin.display(description="queries")
+    def query_count(self, obj):
+        return len(obj.queries or [])
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

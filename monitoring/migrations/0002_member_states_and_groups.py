@@ -39,8 +39,9 @@ TEAM_ADMINISTRATOR = ANALYST + REVIEWER + [
     ("monitoring.violationreport", "view_all_reports"),
     ("audit.auditrecord", "view_auditrecord"),
     ("auth.user", "view_user"),  # to pick the user of an analyst profile
-] + _perms(["monitoring.memberstate", "monitoring.partnerorganisation", "monitoring.analystprofile"],
-           ["view", "add", "change"])
+] + _perms(["monitoring.memberstate", "monitoring.partnerorganisation", "monitoring.analystprofile",
+            "monitoring.apitoken"], ["view", "add", "change"]) + _perms(
+    ["monitoring.webhooksubscription", "monitoring.webhookdelivery", "monitoring.screeningcall"], ["view"])
 
 GROUPS = {"Analyst": ANALYST, "Reviewer": REVIEWER, "Team administrator": TEAM_ADMINISTRATOR}
 

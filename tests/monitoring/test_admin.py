@@ -121,8 +121,19 @@ def build_world(*, make_report, make_subject, analyst_kr, analyst_jp) -> World:
     other_vessel = Vessel.objects.create(imo_number="9020003", name="NEW REGENT", flag="SL",
                                          vessel_type="Bulk carrier")
     VesselIdentityPeriod.objects.create(vessel=other_vessel, name="SUN VOYAGER", flag="TG", basis="registry")
-    PartnerOrganisation.objects.create(name="Sanctions research group", kind="research_group",
-                                       is_community_member=True)
+    partner = PartnerOrganisation.objects.create(name="Sanctions research group", kind="research_group",
+                                                 is_community_member=True)
+    # Partner-system records: a token, a webhook subscription with one delivery, a screening call.
+    from monitoring.models import ScreeningCall, WebhookDelivery, WebhookSubscription
+    from monitoring.tokens import token_issue
+
+    token, _ = token_issue(name="Research feed", scopes=["lists:read", "screen"], actor=None, partner=partner)
+    subscription = WebhookSubscription.objects.create(token=token, url="https://hooks.example.org/msmt",
+                                                      secret="s3cret", events=["list.changed"])
+    WebhookDelivery.objects.create(subscription=subscription, event="list.changed", payload={"source": "un-sc"})
+    ScreeningCall.objects.create(token=token, caller_label="token", queries=[{"id": 1, "name": "YU JONG"}],
+                                 list_versions={"un-sc": version.pk}, algorithm="test", algorithm_version="1",
+                                 threshold=0.7, results=[])
     return World(reports=reports, subjects=subjects, evidence=evidence, matches=matches, reviews=reviews,
                  list_version=version, yujong_entry=yujong, vessel=vessel, other_vessel=other_vessel,
                  identity=identity, summary=summary)
