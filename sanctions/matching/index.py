@@ -11,7 +11,8 @@ from .normalize import NUMBER, PART, name_forms, phonetic_key
 from .scoring import DEFAULT_THRESHOLD, compare, query_identifiers
 from .types import Candidate, CandidateName, MatchResult, Query
 
-CANDIDATES_SCORED = 20  # per query: enough for recall at 5, few enough for milliseconds
+CANDIDATES_SCORED = 20
+NAMES_COMPARED_PER_ENTRY = 4  # per query: enough for recall at 5, few enough for milliseconds
 
 
 def name_keys(name: str) -> set[str]:
@@ -74,8 +75,15 @@ class ScreeningIndex:
         results = []
         for position in self.shortlist(query, keys=keys):
             candidate = self.candidates[position]
-            # Only names sharing a key with the query can score; an identifier hit compares them all.
-            names = [name for name, name_keys_ in self._name_keys[position] if name_keys_ & keys]
+            # Only names sharing keys with the query can score, and of an entry's many aliases only
+            # the few sharing the most telling keys are worth a full comparison.
+            overlaps = []
+            for name, name_keys_ in self._name_keys[position]:
+                shared = name_keys_ & keys
+                if shared:
+                    overlaps.append((sum(self._weight.get(k, 0.0) for k in shared), name))
+            overlaps.sort(key=lambda item: item[0], reverse=True)
+            names = [name for _, name in overlaps[:NAMES_COMPARED_PER_ENTRY]]
             results.append(compare(query, candidate, threshold=threshold, names=names or candidate.names))
         results = [r for r in results if r.score > 0]
         results.sort(key=lambda r: (-r.score, r.candidate.reference_number))

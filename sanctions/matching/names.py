@@ -78,12 +78,21 @@ def token_similarity(a: str, b: str, *, phonetic: bool = True, final: bool = Fal
     return _token_similarity(a, b, phonetic, final)
 
 
+# Legal forms that name a jurisdiction's company type: two different ones are two companies
+# (Deutsche Bank AG is not Deutsche Bank GmbH). Generic words (Ltd, Inc, Co) do not count.
+DISTINCT_LEGAL_FORMS = frozenset({"gmbh", "ag", "llc", "plc", "jsc", "ooo", "sa", "sas", "sarl", "srl", "spa", "bv",
+                                  "nv", "ab", "oy", "kk", "pte", "pty", "sdn", "bhd", "lp", "llp", "spzoo"})
+LEGAL_FORM_MISMATCH_FACTOR = 0.7
+# A name cut short by a form field is long; "Lind" for "Lindemann" in a short name is another name.
+CUT_SHORT_MIN_NAME_LENGTH = 25
+
+
 @lru_cache(maxsize=500_000)
 def _token_similarity(a: str, b: str, phonetic: bool, final: bool) -> tuple[float, str]:
     if a == b:
         return 1.0, "same"
     if final and min(len(a), len(b)) >= 2 and max(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)):
-        return 0.75, "cut short"  # the last name part truncated by a form field
+        return 0.75, "cut short"  # the last name part truncated by a form field (see _pairs)
     if a.isdigit() or b.isdigit():
         return 0.0, "different number"
     if a in SURNAME_VARIANTS and SURNAME_VARIANTS.get(b) == SURNAME_VARIANTS[a]:
@@ -120,13 +129,16 @@ def _units(form: NameForm) -> tuple[_Unit, ...]:
 def _pairs(q_units, c_units, query: NameForm, candidate: NameForm, phonetic: bool, cutoff: float) -> list:
     pairs = []
     last_q, last_c = len(query) - 1, len(candidate) - 1
+    long_names = min(sum(len(t.text) + 1 for t in query), sum(len(t.text) + 1 for t in candidate)) \
+        >= CUT_SHORT_MIN_NAME_LENGTH
     for q in q_units:
         for c in c_units:
             if q.start == q.end and c.start == c.end and q.role != c.role and NUMBER in (q.role, c.role):
                 continue
             if (len(q.text) == 1 and c.start != c.end) or (len(c.text) == 1 and q.start != q.end):
                 continue  # an initial stands for one name part, not several
-            similarity, how = _token_similarity(q.text, c.text, phonetic, q.end == last_q and c.end == last_c)
+            final = q.end == last_q and c.end == last_c and long_names
+            similarity, how = _token_similarity(q.text, c.text, phonetic, final)
             if similarity >= cutoff:
                 pairs.append((similarity, (q.end - q.start) + (c.end - c.start), q, c, how))
     pairs.sort(key=lambda p: (p[0], p[1]), reverse=True)
@@ -184,6 +196,11 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
         # Numbered names (ships, funds, units) differ by their number: "NAM SAN 8" is not "NAM SAN 6".
         score *= NUMBER_MISMATCH_FACTOR if q_numbers and c_numbers else ONE_SIDED_NUMBER_FACTOR
         notes.append(f"numbers differ ({' '.join(sorted(q_numbers)) or '-'} vs {' '.join(sorted(c_numbers)) or '-'})")
+    q_forms = {t.text for t in query if t.role == LEGAL_FORM} & DISTINCT_LEGAL_FORMS
+    c_forms = {t.text for t in candidate if t.role == LEGAL_FORM} & DISTINCT_LEGAL_FORMS
+    if q_forms and c_forms and not q_forms & c_forms:
+        score *= LEGAL_FORM_MISMATCH_FACTOR
+        notes.append(f"legal forms differ ({' '.join(sorted(q_forms))} vs {' '.join(sorted(c_forms))})")
     if extra_q:
         notes.append("unmatched in query: " + " ".join(t.text for t in extra_q))
     if extra_c:

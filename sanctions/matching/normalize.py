@@ -154,10 +154,45 @@ def tokenize(latin: str) -> NameForm:
             tokens.append(Token(raw[3:]))
         else:
             tokens.extend(_split_digits(raw))
-    return tuple(tokens)
+    # Number words only count as numbers beside other name parts ("Three Percenters"), never
+    # alone, where they are names ("Second" as a surname stays a word when it is all there is).
+    return tuple(_numbers_from_words(tokens)) if len(tokens) > 1 else tuple(tokens)
+
+
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+_ORDINAL_SUFFIX = re.compile(r"^([0-9]+)(?:st|nd|rd|th)$")
+
+
+def _numbers_from_words(tokens: list[Token]) -> list[Token]:
+    """"Forty-Four" and "44", "Three" and "3", "1st" and "First" are the same number."""
+    out: list[Token] = []
+    for token in tokens:
+        text = token.text
+        if token.role == PART and text in _TENS:
+            out.append(Token(str(_TENS[text]), NUMBER))
+        elif token.role == PART and text in _NUMBER_WORDS:
+            value = _NUMBER_WORDS[text]
+            previous = out[-1] if out else None
+            if previous and previous.role == NUMBER and previous.text.endswith("0") and value < 10 \
+                    and int(previous.text) in _TENS.values():
+                out[-1] = Token(str(int(previous.text) + value), NUMBER)
+            else:
+                out.append(Token(str(value), NUMBER))
+        else:
+            out.append(token)
+    return out
 
 
 def _split_digits(raw: str) -> list[Token]:
+    ordinal = _ORDINAL_SUFFIX.match(raw)
+    if ordinal:
+        return [Token(ordinal.group(1).lstrip("0") or "0", NUMBER)]
     # "SAM JONG 2" and "SAMJONG2" both give [..., 2]
     parts = re.findall(r"[a-z]+|[0-9]+", raw)
     return [Token(p.lstrip("0") or "0", NUMBER) if p.isdigit() else Token(p) for p in parts]
