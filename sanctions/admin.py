@@ -1,5 +1,6 @@
 """Analyst admin for list data. Everything that comes from list syncs is read-only here;
 vessels are curated by analysts (with an audit trail)."""
+from celery.exceptions import Retry
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count
@@ -87,8 +88,11 @@ class ListSourceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             # With a broker this queues the sync on the `sync` queue; without one it runs here.
             try:
                 result = sync_list_task.delay(source_slug=source.slug)
-            except FetchError as exc:
-                self.message_user(request, f"{source.slug}: could not fetch the list: {exc}", messages.ERROR)
+            except (FetchError, Retry) as exc:
+                # In-process, a network failure surfaces here (as the task's retry); the failed
+                # version is recorded either way.
+                reason = exc.exc if isinstance(exc, Retry) and exc.exc else exc
+                self.message_user(request, f"{source.slug}: could not fetch the list: {reason}", messages.ERROR)
                 continue
             if settings.CELERY_TASK_ALWAYS_EAGER:
                 version = ListVersion.objects.get(pk=result.result["version_id"])

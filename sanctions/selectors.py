@@ -1,11 +1,24 @@
 """Reads of list data for other layers (screening, the API)."""
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 
 from .choices import VersionStatus
 from .matching import Candidate, CandidateBirthDate, CandidateIdentifier, CandidateName
-from .models import ListEntry, ListEntryName, ListSource, ListVersion
+from .models import (
+    EntryChange,
+    ListEntry,
+    ListEntryAddress,
+    ListEntryBirthDate,
+    ListEntryIdentifier,
+    ListEntryName,
+    ListEntryNationality,
+    ListSource,
+    ListVersion,
+    Vessel,
+    VesselIdentityPeriod,
+    VesselParty,
+)
 
 
 def active_entries(*, source_slugs: tuple[str, ...], entry_ids=None) -> QuerySet[ListEntry]:
@@ -52,3 +65,79 @@ def current_versions(*, source_slugs: tuple[str, ...]) -> dict[str, ListVersion 
         versions[source.slug] = (source.versions.filter(status=VersionStatus.APPLIED)
                                  .order_by("-applied_at", "-id").first())
     return versions
+
+
+# --- Reads for the REST API and the FollowTheMoney export -------------------------------------
+# Each returns an ordered queryset with what its serializer reads already joined or prefetched,
+# so a page costs the same few queries whatever its size. Filtering by query parameters is the
+# API's FilterSets' job (sanctions.api.filters); these only shape and order.
+
+
+def _last_applied_version_prefetch() -> Prefetch:
+    last_applied = (ListVersion.objects.filter(source=OuterRef("source"), status=VersionStatus.APPLIED)
+                    .order_by("-applied_at", "-id").values("pk")[:1])
+    return Prefetch("versions", to_attr="last_applied_versions",
+                    queryset=ListVersion.objects.filter(pk=Subquery(last_applied)))
+
+
+def source_list() -> QuerySet[ListSource]:
+    """Sources by slug; each carries `last_applied_versions` (its last applied version, or none)."""
+    return ListSource.objects.prefetch_related(_last_applied_version_prefetch()).order_by("slug")
+
+
+def version_list() -> QuerySet[ListVersion]:
+    """Fetched versions of every source, newest first."""
+    return ListVersion.objects.select_related("source").order_by("-fetched_at", "-id")
+
+
+def entry_list() -> QuerySet[ListEntry]:
+    """List entries with their names, in a stable order (source, reference number, id)."""
+    return (ListEntry.objects.select_related("source")
+            .prefetch_related(Prefetch("names", queryset=ListEntryName.objects.order_by("id")))
+            .order_by("source__slug", "reference_number", "id"))
+
+
+def entry_detail_list() -> QuerySet[ListEntry]:
+    """Entries with everything published about them, the vessels they designate and their history."""
+    return entry_list().prefetch_related(
+        Prefetch("identifiers", queryset=ListEntryIdentifier.objects.order_by("type", "id")),
+        Prefetch("birth_dates", queryset=ListEntryBirthDate.objects.order_by("year", "id")),
+        Prefetch("nationalities", queryset=ListEntryNationality.objects.order_by("id")),
+        Prefetch("addresses", queryset=ListEntryAddress.objects.order_by("id")),
+        Prefetch("vessels", queryset=Vessel.objects.order_by("name", "id")),
+        Prefetch("changes", queryset=EntryChange.objects.select_related("version__source").order_by("id")),
+    )
+
+
+def entry_change_list() -> QuerySet[EntryChange]:
+    """The change feed: every EntryChange in the order it was written (ascending id)."""
+    return EntryChange.objects.select_related("version__source", "entry__source").order_by("id")
+
+
+def vessel_list() -> QuerySet[Vessel]:
+    """Vessels with their identity timeline, designations and parties."""
+    return Vessel.objects.prefetch_related(
+        Prefetch("identities", queryset=VesselIdentityPeriod.objects.order_by(
+            F("valid_from").asc(nulls_first=True), "id")),
+        Prefetch("list_entries", queryset=ListEntry.objects.select_related("source").order_by(
+            "source__slug", "reference_number", "id")),
+        Prefetch("parties", queryset=VesselParty.objects.select_related("list_entry__source").order_by("role", "id")),
+    ).order_by("name", "id")
+
+
+def entry_export_list() -> QuerySet[ListEntry]:
+    """Entries as the FollowTheMoney export reads them (iterate with `.iterator(chunk_size=…)`)."""
+    return (ListEntry.objects.select_related("source")
+            .prefetch_related(
+                Prefetch("names", queryset=ListEntryName.objects.order_by("id")),
+                Prefetch("identifiers", queryset=ListEntryIdentifier.objects.order_by("type", "id")),
+                Prefetch("birth_dates", queryset=ListEntryBirthDate.objects.order_by("year", "id")),
+                Prefetch("nationalities", queryset=ListEntryNationality.objects.order_by("id")),
+                Prefetch("addresses", queryset=ListEntryAddress.objects.order_by("id")),
+            )
+            .order_by("id"))
+
+
+def vessel_export_list() -> QuerySet[Vessel]:
+    """Vessels as the FollowTheMoney export reads them, in id order."""
+    return vessel_list().order_by("id")

@@ -325,9 +325,10 @@ def list_sync(*, source: ListSource, location: str | None = None, force: bool = 
               fetch_options: dict | None = None) -> ListVersion:
     """Fetch the source's list (URL or file), and apply it unless it is unchanged or unusable.
 
-    Raises TransientFetchError when the list could not be downloaded for a reason worth retrying
-    (the task retries it); every other outcome is a ListVersion whose status and error say what
-    happened. Nothing in the active list changes unless the version is applied, in full."""
+    Raises FetchError when the list could not be downloaded (after recording a "failed" version):
+    TransientFetchError for reasons worth retrying (the task retries those), PermanentFetchError
+    otherwise. Every other outcome is a ListVersion whose status and error say what happened.
+    Nothing in the active list changes unless the version is applied, in full."""
     from .fetch import FetchError
     from .parsers.types import ListParseError
     from .sources import ADAPTERS
@@ -338,14 +339,17 @@ def list_sync(*, source: ListSource, location: str | None = None, force: bool = 
                **(fetch_options or {})}
     previous = (source.versions.filter(fetched_from=location, status__in=[VersionStatus.APPLIED, VersionStatus.UNCHANGED])
                 .order_by("-fetched_at", "-id").first())
-    conditional = {"etag": previous.etag, "last_modified": previous.last_modified} if previous and not force else {}
+    last_applied = last_applied_version(source)
+    # A 304 only means "unchanged" if what is applied now is what that URL gave last time.
+    conditional = ({"etag": previous.etag, "last_modified": previous.last_modified}
+                   if previous and last_applied and previous.content_sha256 == last_applied.content_sha256
+                   and adapter.conditional and not force else {})
     try:
         download = adapter.download(location, **conditional, **options)
     except FetchError as exc:
         list_version_record_failure(source=source, status=VersionStatus.FAILED, error=str(exc), fetched_from=location)
         raise
 
-    last_applied = last_applied_version(source)
     if download.main.not_modified and last_applied is not None:
         return _record_unchanged(source, last_applied, location=location, download=download)
     if not download.main.content or not download.main.content.strip():

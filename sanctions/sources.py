@@ -32,6 +32,9 @@ class SourceAdapter:
     download: Callable[..., Download]
     content_hash: Callable[[Download], str]
     parse: Callable[[Download], ParsedList]
+    # Whether a 304 for the main file means the whole list is unchanged (not so for OFAC, whose
+    # aliases and addresses live in companion files).
+    conditional: bool = True
 
 
 def _download_single(location: str, *, etag: str = "", last_modified: str = "", **options) -> Download:
@@ -47,19 +50,21 @@ def _sibling(location: str, filename: str) -> str:
 
 
 OFAC_COMPANION_FILES = ("alt.csv", "add.csv", "sdn_comments.csv")
+OFAC_REQUIRED_REMOTELY = ("alt.csv", "add.csv")  # sdn_comments.csv only exists while some remarks overflow
 
 
 def _download_ofac(location: str, *, etag: str = "", last_modified: str = "", **options) -> Download:
     main = fetch(location, etag=etag, last_modified=last_modified, **options)
     extras: dict[str, bytes] = {}
-    if main.content is not None:
-        for filename in OFAC_COMPANION_FILES:
-            # Companion files are optional: OFAC's aliases and addresses enrich, sdn.csv suffices.
-            try:
-                extras[filename] = fetch(_sibling(location, filename), **options).content or b""
-            except FetchError as exc:
-                if exc.transient:
-                    raise
+    remote = urlparse(location).scheme in ("http", "https")
+    for filename in OFAC_COMPANION_FILES:
+        try:
+            extras[filename] = fetch(_sibling(location, filename), **options).content or b""
+        except FetchError:
+            # A local sdn.csv may come alone; the published set always has its companions, and
+            # syncing without them would silently drop every alias and address.
+            if remote and filename in OFAC_REQUIRED_REMOTELY:
+                raise
     return Download(location=location, main=main, extras=extras)
 
 
@@ -89,5 +94,6 @@ ADAPTERS: dict[str, SourceAdapter] = {
         download=_download_ofac,
         content_hash=lambda d: ofac_sdn.content_sha256(d.main.content, **_ofac_files(d)),
         parse=lambda d: ofac_sdn.parse_ofac_sdn(d.main.content, **_ofac_files(d)),
+        conditional=False,
     ),
 }
