@@ -65,20 +65,20 @@ class CallerScopeThrottle(throttling.SimpleRateThrottle):
     """Rate limits per caller (token or user) and per scope, counted in the shared cache (Redis
     in production), so all web workers see one count."""
 
-    def get_cache_key(self, request, view):
+    def __init__(self):  # the rate depends on the view's scope, known only per request
+        self.scope = self.rate = None
+
+    def allow_request(self, request, view):
         self.scope = ScopePermission.scope_for(view)
-        if self.scope is None or not getattr(request.user, "is_authenticated", False):
-            return None
-        self.rate = self.get_rate()
+        self.rate = self.THROTTLE_RATES.get(self.scope) if self.scope else None
+        if self.rate is None:
+            return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        if not getattr(request.user, "is_authenticated", False):
+            return None
         token = getattr(request.user, "token", None)
         ident = f"token:{token.pk}" if token is not None else f"user:{request.user.pk}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
-
-    def get_rate(self):
-        if self.scope is None:
-            return None
-        return self.THROTTLE_RATES.get(self.scope)
-
-    def __init__(self):  # the rate depends on the view's scope, known only per request
-        pass

@@ -10,24 +10,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, pagination, renderers, viewsets
 
-from config.api import CallerScopeThrottle, ScopePermission
+from config.api import ScopePermission
 from sanctions import selectors
 
 from . import filters, ftm, serializers
 
 LISTS_READ = "lists:read"
 EXPORT_CHUNK_SIZE = 500
-
-
-class ListsReadThrottle(CallerScopeThrottle):
-    """config.api.CallerScopeThrottle as meant: DRF's allow_request reads `self.rate` before
-    get_cache_key sets it, which fails with AttributeError (a 500 on every authenticated call).
-    Resolving the scope's rate first fixes that; drop this once config/api.py does it."""
-
-    def allow_request(self, request, view):
-        self.scope = ScopePermission.scope_for(view)
-        self.rate = self.get_rate()
-        return super().allow_request(request, view)
 
 
 class ChangeFeedPagination(pagination.CursorPagination):
@@ -77,7 +66,6 @@ def read_schema(serializer_class, *, list_summary: str, list_description: str = 
 
 class ListsReadViewSet(viewsets.ReadOnlyModelViewSet):
     required_scope = LISTS_READ
-    throttle_classes = [ListsReadThrottle]
 
 
 @read_schema(serializers.SourceSerializer, filtered=False,
@@ -164,7 +152,6 @@ class NDJSONRenderer(renderers.BaseRenderer):
 
 class FtMExportView(generics.GenericAPIView):
     required_scope = LISTS_READ
-    throttle_classes = [ListsReadThrottle]
     renderer_classes = [renderers.JSONRenderer, NDJSONRenderer]
     pagination_class = None
     filename = ""
