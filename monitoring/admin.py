@@ -432,3 +432,4 @@ class MatchReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(match__report__in=visible_report_ids(request.user))
 from . import admin_tokens  # noqa: E402,F401
+from . import admin_webhooks  # noqa: E402,F401

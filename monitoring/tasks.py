@@ -78,3 +78,4 @@ def screening_enqueue(subject_ids: list[int]) -> None:
     except Exception:  # kombu raises many kinds of connection errors; all mean "not queued now"
         logger.warning("Screening of subjects %s not queued (broker unavailable); the sweep will do it.",
                        subject_ids, exc_info=True)
+from . import webhook_tasks  # noqa: F401

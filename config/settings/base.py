@@ -200,6 +200,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": SCREENING_SWEEP_MINUTES * 60,
         "options": {"expires": max(30, SCREENING_SWEEP_MINUTES * 60 - 30)},
     },
+    "webhook-deliveries-due": {
+        # Deliveries are rows written with their event; this re-queues any not sent yet (broker
+        # down, worker lost, retry due).
+        "task": "monitoring.webhook_tasks.webhook_deliveries_due_task",
+        "schedule": 60,
+        "options": {"expires": 50},
+    },
     "sync-ofac-sdn": {
         "task": "sanctions.tasks.sync_list_task",
         "schedule": 24 * 60 * 60,

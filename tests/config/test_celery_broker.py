@@ -35,6 +35,11 @@ def test_task_round_trip_through_redis_and_a_real_worker(redis_url):
     def echo(value):
         return {"echo": value}
 
-    with start_worker(probe, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=10):
-        result = echo.apply_async(("pong",), queue=queue)
-        assert result.get(timeout=20) == {"echo": "pong"}
+    try:
+        with start_worker(probe, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=10):
+            result = echo.apply_async(("pong",), queue=queue)
+            assert result.get(timeout=20) == {"echo": "pong"}
+    finally:
+        # start_worker makes its app the current one; shared tasks elsewhere must find ours again.
+        project_app.set_current()
+        project_app.set_default()
