@@ -6,7 +6,6 @@ and analysts' browser sessions (no token) are 403. How deliveries are signed and
 monitoring.webhooks."""
 from __future__ import annotations
 
-import sys
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -149,15 +148,3 @@ class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
             queryset = queryset.filter(status=wanted)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
-
-
-def register(router) -> None:
-    """Called on the last line of monitoring/api/urls.py, after that module built `urlpatterns`
-    from the router: the webhook routes are registered on the router (so the registry holds them)
-    and appended to the module's `urlpatterns`, which was taken before they existed."""
-    router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
-    urls_module = sys.modules.get(f"{__package__}.urls")
-    urlpatterns = getattr(urls_module, "urlpatterns", None)
-    if isinstance(urlpatterns, list):
-        known = {str(getattr(p, "pattern", "")) for p in urlpatterns}
-        urlpatterns.extend(p for p in router.urls if str(p.pattern) not in known)
