@@ -201,12 +201,23 @@ def _split_digits(raw: str) -> list[Token]:
 ALTERNATIVES = re.compile(r"(?<=\w)\s*/\s*(?=\w)")
 
 
+def _alternatives(name: str) -> list[str]:
+    """"Al-Qa'ida/Islamic Army" and "A / B" name alternatives; "IMPORT/EXPORT CORPORATION",
+    "LIBERATION PARTY/FRONT" or "Denmark A/S" do not (a slash inside a longer name)."""
+    if "/" not in name:
+        return []
+    if " / " in name or " " not in name.split("/", 1)[0].strip():
+        parts = [part.strip() for part in ALTERNATIVES.split(name)]
+        return [part for part in parts if len(part) > 2]
+    return []
+
+
 @lru_cache(maxsize=200_000)
 def name_forms(name: str) -> tuple[NameForm, ...]:
     """Every tokenised form of a name; empty when nothing of it is left (e.g. only a legal form).
     "A/B" names two alternatives (as lists write "Al-Qa'ida/Islamic Army"): each is a form too."""
     forms = []
-    texts = [name] + (ALTERNATIVES.split(name) if "/" in name else [])
+    texts = [name] + _alternatives(name)
     for latin in (reading for text in texts for reading in readings(text)):
         form = tokenize(latin)
         if any(t.role in (PART, NUMBER) for t in form):
