@@ -17,3 +17,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Tests that need a real Redis use this one even when the app runs on its embedded default, so CI
 # exercises the broker in both of its runs.
 TEST_REDIS_URL = env("TEST_REDIS_URL", default=env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15"))
+# Tasks run in-process here whatever the broker says: keep their per-run log lines out of output.
+LOGGING["loggers"]["celery.app.trace"]["level"] = "WARNING"  # noqa: F405
+LOGGING["loggers"]["kombu.connection"]["level"] = "ERROR"  # noqa: F405

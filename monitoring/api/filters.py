@@ -7,6 +7,7 @@ from django.db.models import Q
 from django_countries import countries
 from rest_framework.exceptions import ValidationError
 
+from config.api import UtcDateTimeFilter
 from monitoring.choices import TLP, ReportStatus, ViolationCategory
 from monitoring.models import ViolationReport
 
@@ -19,7 +20,7 @@ class ReportFilter(django_filters.FilterSet):
     reporting_state = django_filters.CharFilter(method="filter_reporting_state",
                                                 help_text="ISO 3166-1 alpha-2 code of the reporting state.")
     q = django_filters.CharFilter(method="search", help_text="Words in the title or narrative.")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte",
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte",
                                                      help_text="ISO 8601 date-time, e.g. 2025-01-31T00:00:00Z.")
 
     class Meta:

@@ -11,6 +11,7 @@ from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from config.api import UtcDateTimeFilter
 from sanctions.choices import ChangeType, EntryKind, VersionStatus
 from sanctions.identifiers import normalize_imo
 from sanctions.models import (
@@ -72,7 +73,7 @@ class ListEntryFilterSet(django_filters.FilterSet):
     regime = django_filters.CharFilter(lookup_expr="iexact", help_text="UN list type or program, e.g. DPRK.")
     kind = django_filters.ChoiceFilter(choices=EntryKind.choices)
     is_active = StrictBooleanFilter(field_name="is_active")
-    changed_since = django_filters.IsoDateTimeFilter(
+    changed_since = UtcDateTimeFilter(
         method="filter_changed_since",
         help_text="ISO 8601 date-time: only entries with a change recorded at or after it.",
     )

@@ -26,7 +26,8 @@ def test_task_round_trip_through_redis_and_a_real_worker(redis_url):
 
     # The project's Celery settings, on an app of its own with a result backend, so the round
     # trip is observable; a queue of its own, so no message left by another run interferes.
-    probe = Celery("broker-check")
+    # No Django fixup: in a solo-pool worker it would close the test's own database connections.
+    probe = Celery("broker-check", fixups=[])
     probe.config_from_object({k: v for k, v in project_app.conf.items() if k.startswith(("task_", "broker_"))})
     probe.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
     queue = f"broker-check-{uuid.uuid4().hex[:8]}"

@@ -4,7 +4,9 @@ import io
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.management import call_command
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings as hypothesis_settings
 
 from config.wsgi import application
@@ -23,7 +25,18 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
 
 
 @pytest.fixture
-def bearer(db):
+def keep_test_connection():
+    """Django closes connections at the end of each request; its test client stops that, and
+    schemathesis's WSGI client must too, or the test's transaction loses its connection."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(db, keep_test_connection):
     _, secret = token_issue(name="fuzz", actor=None, member_state=MemberState.objects.get(country="KR"),
                             scopes=["lists:read", "reports:read", "reports:write", "screen", "matches:review"])
     return {"Authorization": f"Bearer {secret}"}
