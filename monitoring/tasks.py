@@ -38,11 +38,13 @@ def rescreen_after_sync_task(version_id: int, changed_entry_ids: list[int]) -> i
     removed = EntryChange.objects.filter(version_id=version_id, change_type="removed").values_list("entry_id",
                                                                                                   flat=True)
     matches_mark_delisted(entry_ids=removed)
+    subject_ids = list(subjects_to_rescreen().values_list("pk", flat=True).order_by("pk"))
+    if not subject_ids:
+        return 0  # nothing to re-screen: do not build the index for nobody
     handle = current_index(sources())
     if version.source.slug not in handle.versions:
         return 0  # a list we do not screen against
     advance_from = previous_version_key(handle, source_slug=version.source.slug, version_id=version_id)
-    subject_ids = list(subjects_to_rescreen().values_list("pk", flat=True).order_by("pk"))
     if not changed_entry_ids:
         # Nothing to look at, but subjects that were current are current with this version too.
         from .models import ReportSubject
