@@ -4,7 +4,8 @@ from __future__ import annotations
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 
 from .choices import VersionStatus
-from .matching import Candidate, CandidateBirthDate, CandidateIdentifier, CandidateName
+from .matching import Candidate
+from .matching.candidates import build_candidate
 from .models import (
     EntryChange,
     ListEntry,
@@ -32,25 +33,10 @@ def active_entries(*, source_slugs: tuple[str, ...], entry_ids=None) -> QuerySet
 
 
 def entry_as_candidate(entry: ListEntry) -> Candidate:
-    names = [CandidateName(n.name, n.quality, n.kind) for n in entry.names.all()]
-    if not any(n.kind == "primary" for n in names):
-        names.insert(0, CandidateName(entry.primary_name))
-    return Candidate(
-        entry_id=entry.pk,
-        source=entry.source.slug,
-        reference_number=entry.reference_number,
-        kind=entry.kind,
-        primary_name=entry.primary_name,
-        names=tuple(names),
-        identifiers=tuple(CandidateIdentifier(i.type, i.value, i.normalized) for i in entry.identifiers.all()),
-        birth_dates=tuple(
-            CandidateBirthDate(
-                year=b.date.year if b.date else b.year, year_to=b.year_to,
-                month=b.date.month if b.date else None, day=b.date.day if b.date else None,
-            )
-            for b in entry.birth_dates.all() if b.date or b.year
-        ),
-        nationalities=tuple(sorted({str(n.country_code) for n in entry.nationalities.all() if n.country_code})),
+    return build_candidate(
+        entry_id=entry.pk, source=entry.source.slug, reference_number=entry.reference_number, kind=entry.kind,
+        primary_name=entry.primary_name, names=entry.names.all(), identifiers=entry.identifiers.all(),
+        birth_dates=entry.birth_dates.all(), nationalities=entry.nationalities.all(),
     )
 
 
