@@ -13,7 +13,8 @@ from django.db import models
 from .models import AuditAction, AuditRecord
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """Dates, decimals, ids and containers as JSON-ready values (for audit rows and list snapshots)."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
@@ -23,9 +24,9 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, models.Model):
         return str(value.pk)
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, Iterable):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return str(value)
 
 
@@ -39,7 +40,7 @@ def model_snapshot(instance: models.Model, *, exclude: Iterable[str] = ()) -> di
         value = getattr(instance, field.attname)
         if isinstance(field, models.FileField):
             value = value.name if value else ""
-        snapshot[field.name] = _jsonable(value)
+        snapshot[field.name] = jsonable(value)
     return snapshot
 
 
@@ -65,7 +66,7 @@ def audit_record(
     if token is not None:
         context["token"] = {"id": token.pk, "prefix": token.prefix}
     if extra:
-        context.update(_jsonable(extra))
+        context.update(jsonable(extra))
     return AuditRecord.objects.create(
         actor=user,
         actor_label=actor.get_username() if (user or token is not None) else (str(actor) if actor else "system"),
@@ -73,7 +74,7 @@ def audit_record(
         object_type=instance._meta.label_lower,
         object_id=str(instance.pk),
         object_repr=str(instance)[:300],
-        changes=_jsonable(changes or {}),
+        changes=jsonable(changes or {}),
         context=context,
     )
 

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import jsonable
+
 from .choices import ChangeType, EntryKind, IdentityBasis, VersionStatus, VesselPartyRole
 from .models import (
     EntryChange,
@@ -37,20 +39,10 @@ MAX_REMOVAL_RATIO = 0.10
 ENTRY_KIND = {"individual": EntryKind.INDIVIDUAL, "entity": EntryKind.ENTITY, "vessel": EntryKind.VESSEL}
 
 
-def _jsonable(value):
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
-
-
 def record_snapshot(record: ParsedRecord) -> dict:
     """The content that counts for "did this entry change": everything but formatting and order."""
     def rows(items: Iterable) -> list:
-        return sorted((_jsonable(asdict(item)) for item in items), key=lambda row: repr(sorted(row.items())))
+        return sorted((jsonable(asdict(item)) for item in items), key=lambda row: repr(sorted(row.items())))
 
     return {
         "reference_number": record.reference_number,
@@ -58,8 +50,8 @@ def record_snapshot(record: ParsedRecord) -> dict:
         "primary_name": record.primary_name,
         "regime": record.regime,
         "list_types": sorted(record.list_types),
-        "listed_on": _jsonable(record.listed_on),
-        "amended_on": sorted(_jsonable(list(record.last_updated))),
+        "listed_on": jsonable(record.listed_on),
+        "amended_on": sorted(jsonable(list(record.last_updated))),
         "comments": " ".join(record.comments.split()),
         "gender": record.gender,
         "titles": list(record.titles),
@@ -69,7 +61,7 @@ def record_snapshot(record: ParsedRecord) -> dict:
         "birth_dates": rows(record.birth_dates),
         "nationalities": rows(record.nationalities),
         "addresses": rows(record.addresses),
-        "vessel": _jsonable(asdict(record.vessel)) if record.vessel else None,
+        "vessel": jsonable(asdict(record.vessel)) if record.vessel else None,
     }
 
 
@@ -94,7 +86,7 @@ def _entry_fields(record: ParsedRecord) -> dict:
         "gender": record.gender,
         "titles": list(record.titles),
         "designations": list(record.designations),
-        "raw": _jsonable(dict(record.raw)),
+        "raw": jsonable(dict(record.raw)),
         "snapshot": record_snapshot(record),
     }
 
