@@ -432,12 +432,7 @@ class ScreenViewSet(ApiViewMixin, viewsets.GenericViewSet):
                 Query(**{**query, "identifiers": tuple(query["identifiers"]), "aliases": tuple(query["aliases"])}),
                 limit=limit, threshold=threshold,
             )
-            results.append({"id": query["id"], "results": [
-                {"source": r.candidate.source, "reference_number": r.candidate.reference_number,
-                 "entry_id": r.candidate.entry_id, "name": r.candidate.primary_name, "matched_name": r.matched_name,
-                 "score": r.score, "match": r.match, "explanation": r.explanation()}
-                for r in hits
-            ]})
+            results.append({"id": query["id"], "results": [r.as_dict() for r in hits]})
         versions = {slug: (version.pk if version else None) for slug, version in sorted(handle.versions.items())}
         call = api_services.screening_call_record(
             caller=request.user, queries=queries, list_versions=versions, algorithm=ALGORITHM_NAME,

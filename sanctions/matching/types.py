@@ -71,6 +71,15 @@ class MatchResult:
     matched_name: str
     features: dict[str, Feature] = field(default_factory=dict)
 
+    def as_dict(self) -> dict:
+        """One result as the `screen` command and the screening API give it."""
+        return {
+            "source": self.candidate.source, "reference_number": self.candidate.reference_number,
+            "entry_id": self.candidate.entry_id, "name": self.candidate.primary_name,
+            "matched_name": self.matched_name, "score": self.score, "match": self.match,
+            "explanation": self.explanation(),
+        }
+
     def explanation(self) -> dict[str, dict]:
         return {
             name: {"score": round(f.score, 4), "detail": f.detail, "query": f.query, "candidate": f.candidate}

@@ -94,12 +94,8 @@ class Command(BaseCommand):
                 self.stderr.write(f"line {number}: {exc}")
                 continue
             results = handle.index.screen(query, limit=limit, threshold=threshold)
-            out.write(json.dumps({"id": query.id, "results": [
-                {"source": r.candidate.source, "reference_number": r.candidate.reference_number,
-                 "entry_id": r.candidate.entry_id, "name": r.candidate.primary_name, "matched_name": r.matched_name,
-                 "score": r.score, "match": r.match, "explanation": r.explanation()}
-                for r in results
-            ]}, ensure_ascii=False) + "\n")
+            out.write(json.dumps({"id": query.id, "results": [r.as_dict() for r in results]},
+                                 ensure_ascii=False) + "\n")
         if output:
             out.close()
         if errors:
