@@ -117,12 +117,16 @@ def parse_un_consolidated(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) ->
     data = _as_bytes(data)
     _refuse_unsafe_input(data, max_bytes)
     builder = _ListBuilder()
+    events = _iterparse(data, events=("end",), tag=tuple(RECORD_KINDS))
     try:
-        for event, element in _iter_events(data):
-            if event == "start":
-                builder.start(element)
-            else:
-                builder.end(element)
+        # The root first: "not a UN list at all" (an HTML error page) says more than a syntax error.
+        _event, root = next(iter(_iterparse(data, events=("start",))), (None, None))
+        if root is None:
+            raise ListParseError("not well-formed (no root element)")
+        builder.check_root(root)
+        for _event, element in events:
+            builder.record_end(element)
+        builder.document_end(events.root)
     except etree.ParseError as exc:  # XMLSyntaxError and friends carry the position
         raise ListParseError(_describe_syntax_error(exc)) from None
     return builder.finish(content_sha256(data))
@@ -188,10 +192,9 @@ def _prolog_has_doctype(data: bytes) -> bool:
     return data.startswith(b"<!DOCTYPE", position)
 
 
-def _iter_events(data: bytes) -> Iterator[tuple[str, etree._Element]]:
+def _iterparse(data: bytes, **options) -> etree.iterparse:
     return etree.iterparse(
         io.BytesIO(data),
-        events=("start", "end"),
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -201,6 +204,7 @@ def _iter_events(data: bytes) -> Iterator[tuple[str, etree._Element]]:
         remove_comments=True,
         remove_pis=True,
         collect_ids=False,
+        **options,
     )
 
 
@@ -235,46 +239,42 @@ class _Node:
         return found[0].text if found else ""
 
 
-def _node(element: etree._Element, children: list[_Node]) -> _Node:
+def _copy(element: etree._Element) -> _Node:
+    children = [_copy(child) for child in element if isinstance(child.tag, str)]  # no entity references
     by_tag: dict[str, list[_Node]] = {}
     for child in children:
         by_tag.setdefault(child.tag, []).append(child)
-    return _Node(str(element.tag), element.text or "", children, by_tag)
+    return _Node(element.tag, element.text or "", children, by_tag)
 
 
 class _ListBuilder:
-    """Receives iterparse events and turns each finished record into a ParsedRecord.
+    """Receives the end of each INDIVIDUAL and ENTITY element and turns each record into a ParsedRecord.
 
-    Elements inside a record are copied into plain ``_Node`` objects as they end, so the
-    record is read without walking the lxml tree again; finished records are then freed.
-    """
+    A record is copied into plain ``_Node`` objects, so it is read without walking the lxml
+    tree again, and is then freed with everything before it: memory stays flat."""
 
     def __init__(self) -> None:
-        self.open_children: list[list[_Node]] = []  # one list per element still open
         self.generated_at: dt.datetime | None = None
         self.records: list[ParsedRecord] = []
         self.unknown_counts: Counter[str] = Counter()
         self.line_by_external_id: dict[str, int | None] = {}
 
-    def start(self, element: etree._Element) -> None:
-        if not self.open_children:
-            self._check_root(element)
-        self.open_children.append([])
+    def record_end(self, element: etree._Element) -> None:
+        container = element.getparent()
+        root = container.getparent() if container is not None else None
+        if root is None or root.getparent() is not None or container.tag not in RECORD_CONTAINERS:
+            return  # not a record but part of one (or misplaced): read with whatever holds it
+        self._add_record(_copy(element), element.sourceline)
+        self._free(element, container)
 
-    def end(self, element: etree._Element) -> None:
-        children = self.open_children.pop()
-        depth = len(self.open_children) + 1  # root is 1, records are 3
-        if depth > 3:
-            self.open_children[-1].append(_node(element, children))
-            return
-        if depth == 3 and element.tag in RECORD_KINDS and element.getparent().tag in RECORD_CONTAINERS:
-            self._add_record(_node(element, children), element.sourceline)
-        elif depth == 3:
-            self.unknown_counts[f"{element.getparent().tag}/{element.tag}"] += 1
-        elif depth == 2 and element.tag not in RECORD_CONTAINERS:
-            self.unknown_counts[f"{ROOT_TAG}/{element.tag}"] += 1
-        if depth > 1:
-            _free(element)
+    def document_end(self, root: etree._Element) -> None:
+        # What is left besides records: elements the format does not have, at the top two levels.
+        for child in root:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag not in RECORD_CONTAINERS:
+                self.unknown_counts[f"{ROOT_TAG}/{child.tag}"] += 1
+            self._count_unknown_children(child)
 
     def finish(self, sha256: str) -> ParsedList:
         if not self.records:
@@ -286,7 +286,7 @@ class _ListBuilder:
             unknown_element_counts=dict(sorted(self.unknown_counts.items())),
         )
 
-    def _check_root(self, root: etree._Element) -> None:
+    def check_root(self, root: etree._Element) -> None:
         docinfo = root.getroottree().docinfo
         if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
             raise ListParseError(_DTD_REFUSED)
@@ -295,6 +295,11 @@ class _ListBuilder:
                 f"wrong root element {root.tag!r} at line {root.sourceline}: expected {ROOT_TAG}"
             )
         self.generated_at = parse_xs_datetime(root.get("dateGenerated", ""))
+
+    def _count_unknown_children(self, parent: etree._Element) -> None:
+        for child in parent:
+            if isinstance(child.tag, str) and not (parent.tag in RECORD_CONTAINERS and child.tag in RECORD_KINDS):
+                self.unknown_counts[f"{parent.tag}/{child.tag}"] += 1
 
     def _add_record(self, node: _Node, line: int | None) -> None:
         record = _build_record(node, line)
@@ -309,14 +314,13 @@ class _ListBuilder:
             for path in _unknown_paths(node, KNOWN_STRUCTURE[node.tag]):
                 self.unknown_counts[f"{node.tag}/{path}"] += 1
 
-
-def _free(element: etree._Element) -> None:
-    # Keeps memory flat: drop the finished element's content and every earlier sibling.
-    element.clear(keep_tail=False)
-    parent = element.getparent()
-    if parent is not None:
-        while element.getprevious() is not None:
-            del parent[0]
+    def _free(self, element: etree._Element, container: etree._Element) -> None:
+        # Drop the finished record's content and every earlier sibling, counting the unknown ones.
+        element.clear(keep_tail=False)
+        while (first := container[0]) is not element:
+            if isinstance(first.tag, str) and first.tag not in RECORD_KINDS:
+                self.unknown_counts[f"{container.tag}/{first.tag}"] += 1
+            del container[0]
 
 
 # --------------------------------------------------------------------------- one record
