@@ -21,7 +21,7 @@ from .choices import (
     VersionStatus,
     VesselPartyRole,
 )
-from .fields import DocumentJSONField, HttpsURLField
+from .fields import HttpsURLField
 from .validators import validate_call_sign, validate_imo_number, validate_mmsi
 
 
@@ -104,10 +104,10 @@ class ListEntry(TimestampedModel):
     delisted_on = models.DateField(null=True, blank=True)
     first_seen_in = models.ForeignKey(ListVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     last_seen_in = models.ForeignKey(ListVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    raw = DocumentJSONField(default=dict, blank=True, help_text="The record as published.")
+    raw = models.JSONField(default=dict, blank=True, help_text="The record as published.")
     # Canonical content (trimmed, ordered) compared between versions to find amendments and to
     # write field-level diffs; formatting noise in the published XML never counts as a change.
-    snapshot = DocumentJSONField(default=dict, blank=True, editable=False)
+    snapshot = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["reference_number", "primary_name"]
