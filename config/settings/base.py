@@ -66,7 +66,8 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 # Embedded default: a SQLite file in the project folder, so one command gives a working service.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# An empty variable (as compose files pass an unset one) counts as unset, here and for the broker.
+DATABASES = {"default": env.db_url_config(env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and IMMEDIATE transactions let the web process and in-process tasks write without
     # "database is locked" errors under light concurrency.
@@ -169,7 +170,7 @@ SPECTACULAR_SETTINGS = {
 # --- Celery ---------------------------------------------------------------------------------
 # No broker configured: tasks run in-process (embedded default). With one: real workers on two
 # queues, so a long list sync never starves screening.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=None)
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or None
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)

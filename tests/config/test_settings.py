@@ -38,12 +38,15 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret):
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
-def test_embedded_default_is_sqlite_in_project_folder_with_in_process_tasks():
+@pytest.mark.parametrize("unset", ["absent", "empty"])
+def test_embedded_default_is_sqlite_in_project_folder_with_in_process_tasks(unset):
+    # An empty variable (a compose file passing an unset one through) counts as unset.
+    blank = {"DATABASE_URL": "", "CELERY_BROKER_URL": ""} if unset == "empty" else {}
     result = run_manage(
         "shell", "-v", "0", "-c",
         "from django.conf import settings as s; d=s.DATABASES['default'];"
         "print(d['ENGINE'], d['NAME'], s.CELERY_TASK_ALWAYS_EAGER, s.UN_LIST_URL)",
-        env_overrides={"DJANGO_SETTINGS_MODULE": "config.settings.local"},
+        env_overrides={"DJANGO_SETTINGS_MODULE": "config.settings.local", **blank},
         drop=("DATABASE_URL", "CELERY_BROKER_URL", "UN_LIST_URL"),
     )
     assert result.returncode == 0, result.stderr
