@@ -3,41 +3,85 @@
 A UN list version is about 1,000 entries and 9,000 child rows. On PostgreSQL, Django's
 bulk_create spends most of its time in Python (client-side query composition, quoting every
 value, escaping the quotes of the entries' JSON one regex callback at a time); psycopg's COPY
-sends the same rows formatted in C. The rows are Django model instances either way, so the
-caller does not care which path runs."""
+sends the same rows formatted in C."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from django.db import connections, models, router
 
+# Column types whose Python values psycopg writes as they are: no Django conversion needed.
+_PLAIN_TYPES = frozenset({
+    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "DateField", "ForeignKey",
+    "IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField", "TextField",
+})
 
-def insert_all(objs: Sequence[models.Model], *, batch_size: int = 1000) -> None:
+
+def insert_all(objs: Sequence[models.Model]) -> None:
     """Insert unsaved instances of one model and set their primary keys."""
     if not objs:
         return
     model = type(objs[0])
-    connection = connections[router.db_for_write(model)]  # the backend itself, not the per-thread proxy
+    connection = _connection(model)
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=batch_size)
+        model.objects.bulk_create(objs, batch_size=1000)
         return
-    meta = model._meta
-    fields = list(meta.concrete_fields)
-    quote = connection.ops.quote_name
-    # Database errors surface as Django's (IntegrityError...), as from the ORM.
+    fields = list(model._meta.concrete_fields)
     with connection.wrap_database_errors, connection.cursor() as cursor:
-        # Keys come from the table's own sequence, as an INSERT would take them.
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
-        )
-        for obj, (key,) in zip(objs, cursor.fetchall()):
+        for obj, key in zip(objs, _next_keys(cursor, model, len(objs))):
             obj.pk = key
-        columns = ", ".join(quote(field.column) for field in fields)
-        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                copy.write_row([
-                    field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields
-                ])
+        _copy(cursor, model, fields, (
+            [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields] for obj in objs
+        ))
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
+
+
+def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, object]]) -> None:
+    """Insert plain rows of one model ({field name: value}, foreign keys as `<name>_id`), without
+    building model instances. Missing fields take their defaults; no keys are returned."""
+    if not rows:
+        return
+    connection = _connection(model)
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
+        return
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    convert = [_converter(field, connection) for field in fields]
+    defaults = [field.get_default() for field in fields]  # what Django fills in for a new instance
+    names = [field.attname for field in fields]
+
+    def values(row: Mapping[str, object]) -> list:
+        return [
+            to_db(value) if to_db else value
+            for value, to_db in zip((row.get(name, default) for name, default in zip(names, defaults)), convert)
+        ]
+
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        _copy(cursor, model, fields, map(values, rows))
+
+
+def _connection(model: type[models.Model]):
+    return connections[router.db_for_write(model)]  # the backend itself, not the per-thread proxy
+
+
+def _converter(field: models.Field, connection) -> Callable | None:
+    if field.get_internal_type() in _PLAIN_TYPES:
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _next_keys(cursor, model: type[models.Model], count: int) -> list[int]:
+    # Keys come from the table's own sequence, as an INSERT would take them.
+    meta = model._meta
+    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                   [meta.db_table, meta.pk.column, count])
+    return [key for (key,) in cursor.fetchall()]
+
+
+def _copy(cursor, model: type[models.Model], fields: list[models.Field], rows) -> None:
+    quote = cursor.db.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .bulk import insert_all
+from .bulk import insert_all, insert_rows
 from .choices import ChangeType, EntryKind, IdentityBasis, VersionStatus, VesselPartyRole
 from .models import (
     EntryChange,
@@ -139,20 +139,20 @@ def _rewrite_entries(entries: list[ListEntry]) -> None:
         cursor.executemany(sql, rows)
 
 
-def _child_rows(entry: ListEntry, record: ParsedRecord) -> dict[type, list]:
+def _child_rows(entry_id: int, record: ParsedRecord) -> dict[type, list[dict]]:
     return {
-        ListEntryName: [ListEntryName(entry=entry, **_fields_of(n)) for n in record.names],
+        ListEntryName: [{"entry_id": entry_id, **_fields_of(n)} for n in record.names],
         ListEntryIdentifier: [
-            ListEntryIdentifier(
-                entry=entry, type=i.type, type_label=i.type_label[:200], value=i.value[:200],
-                normalized=i.normalized[:200], is_valid=i.valid, country=i.country[:200],
-                country_code=i.country_code, issued_on=i.issued_on, expires_on=i.expires_on, note=i.note,
-            )
+            {
+                "entry_id": entry_id, "type": i.type, "type_label": i.type_label[:200], "value": i.value[:200],
+                "normalized": i.normalized[:200], "is_valid": i.valid, "country": i.country[:200],
+                "country_code": i.country_code, "issued_on": i.issued_on, "expires_on": i.expires_on, "note": i.note,
+            }
             for i in record.identifiers
         ],
-        ListEntryBirthDate: [ListEntryBirthDate(entry=entry, **_fields_of(b)) for b in record.birth_dates],
-        ListEntryNationality: [ListEntryNationality(entry=entry, **_fields_of(n)) for n in record.nationalities],
-        ListEntryAddress: [ListEntryAddress(entry=entry, **_fields_of(a)) for a in record.addresses],
+        ListEntryBirthDate: [{"entry_id": entry_id, **_fields_of(b)} for b in record.birth_dates],
+        ListEntryNationality: [{"entry_id": entry_id, **_fields_of(n)} for n in record.nationalities],
+        ListEntryAddress: [{"entry_id": entry_id, **_fields_of(a)} for a in record.addresses],
     }
 
 
@@ -167,12 +167,12 @@ def _replace_children(pairs: list[tuple[ListEntry, ParsedRecord]], *, fresh: boo
         entry_ids = [entry.pk for entry, _ in pairs]
         for model in (ListEntryName, ListEntryIdentifier, ListEntryBirthDate, ListEntryNationality, ListEntryAddress):
             model.objects.filter(entry_id__in=entry_ids).delete()
-    batches: dict[type, list] = {}
+    batches: dict[type, list[dict]] = {}
     for entry, record in pairs:
-        for model, rows in _child_rows(entry, record).items():
+        for model, rows in _child_rows(entry.pk, record).items():
             batches.setdefault(model, []).extend(rows)
-    for rows in batches.values():
-        insert_all(rows)
+    for model, rows in batches.items():
+        insert_rows(model, rows)
 
 
 def last_applied_version(source: ListSource) -> ListVersion | None:

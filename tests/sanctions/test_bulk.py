@@ -1,10 +1,17 @@
-"""insert_all: COPY on PostgreSQL, bulk_create elsewhere; either way the rows read back as written."""
+"""insert_all and insert_rows: COPY on PostgreSQL, bulk_create elsewhere; either way the rows read back as written."""
 import datetime
 
 import pytest
 
-from sanctions.bulk import insert_all
-from sanctions.models import EntryKind, ListEntry, ListEntryBirthDate, ListEntryName, ListSource
+from sanctions.bulk import insert_all, insert_rows
+from sanctions.models import (
+    EntryKind,
+    ListEntry,
+    ListEntryBirthDate,
+    ListEntryIdentifier,
+    ListEntryName,
+    ListSource,
+)
 
 
 @pytest.fixture
@@ -52,8 +59,8 @@ def test_children_point_at_their_entries_and_later_inserts_take_fresh_keys(un_so
 
 
 def test_constraint_violations_are_refused_as_errors(un_source):
-    insert_all([entry(un_source, "1")])
     from django.db import IntegrityError, transaction
+    insert_all([entry(un_source, "1")])
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_all([entry(un_source, "1")])  # (source, external_id) is unique
     assert ListEntry.objects.filter(external_id="1").count() == 1
@@ -62,3 +69,30 @@ def test_constraint_violations_are_refused_as_errors(un_source):
 def test_nothing_to_insert_is_a_no_op(un_source):
     insert_all([])
     assert ListEntry.objects.count() == 0
+
+
+def test_plain_rows_take_the_model_defaults_for_missing_fields(un_source):
+    parent = entry(un_source, "1")
+    insert_all([parent])
+    insert_rows(ListEntryName, [
+        {"entry_id": parent.pk, "name": "KIM JONG UN", "kind": "primary"},
+        {"entry_id": parent.pk, "name": "김정은", "kind": "original_script", "script": "hangul", "note": 'say "hi"\t\\'},
+    ])
+    insert_rows(ListEntryIdentifier, [{"entry_id": parent.pk, "type": "passport", "value": "PD 123", "normalized": "PD123",
+                                       "is_valid": None, "country_code": "KP", "issued_on": datetime.date(2010, 5, 1)}])
+    names = list(parent.names.order_by("id").values_list("name", "script", "quality", "note"))
+    assert names == [("KIM JONG UN", "latin", "", ""), ("김정은", "hangul", "", 'say "hi"\t\\')]
+    passport = parent.identifiers.get()
+    assert (passport.is_valid, passport.country_code.code, passport.issued_on, passport.expires_on, passport.note) == (
+        None, "KP", datetime.date(2010, 5, 1), None, "")
+
+
+def test_plain_rows_breaking_a_constraint_are_refused(un_source):
+    from django.db import IntegrityError, transaction
+    parent = entry(un_source, "1")
+    insert_all([parent])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(ListEntryBirthDate, [{"entry_id": parent.pk, "qualifier": "between", "year": 1970, "year_to": 1960}])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(ListEntryName, [{"name": "NO ENTRY", "kind": "alias"}])  # entry is required
+    assert not ListEntryBirthDate.objects.exists() and not ListEntryName.objects.exists()
