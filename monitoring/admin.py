@@ -483,11 +483,10 @@ class ScreeningMatchAdmin(ReportChildMixin, CsvExportMixin, admin.ModelAdmin):
 
     form = MatchReviewForm
     action_form = BulkDecisionForm
-    list_display = ("score_bar", "subject", "list_entry", "regime", "report_link", "category", "reporting_state",
-                    "tlp", "review_status", "entry_delisted", "age")
-    list_display_links = ("subject",)
-    list_filter = ("review_status", "is_match", "entry_delisted", "report__category", "list_entry__regime",
-                   "report__reporting_state", "report__tlp")
+    list_display = ("score_bar", "subject_name", "entry", "report_link", "origin", "review_status", "age")
+    list_display_links = ("subject_name",)
+    list_filter = ("review_status", "report__category", "list_entry__regime", "report__reporting_state",
+                   "report__tlp", "entry_delisted")
     search_fields = ("subject__name", "list_entry__primary_name", "list_entry__reference_number", "report__title")
     list_select_related = ("subject", "list_entry", "report", "report__reporting_state")
     actions = ["dismiss_hits", "escalate_hits"]
@@ -515,27 +514,26 @@ class ScreeningMatchAdmin(ReportChildMixin, CsvExportMixin, admin.ModelAdmin):
         return format_html('<span class="desk-score"><span class="desk-bar"><span style="width:{}%"></span></span>'
                            ' {}</span>', round(obj.score * 100), f"{obj.score:.2f}")
 
-    @admin.display(ordering="list_entry__regime", description="regime")
-    def regime(self, obj):
-        return obj.list_entry.regime
+    @admin.display(ordering="subject__name", description="subject")
+    def subject_name(self, obj):
+        return format_html('{}<span class="desk-sub">{}</span>', obj.subject.name, obj.subject.get_role_display())
+
+    @admin.display(ordering="list_entry__reference_number", description="list entry")
+    def entry(self, obj):
+        return format_html('{}<span class="desk-sub">{}</span>', obj.list_entry.reference_number,
+                           obj.list_entry.primary_name)
 
     @admin.display(ordering="report__title", description="report")
     def report_link(self, obj):
         url = reverse(f"{self.admin_site.name}:monitoring_violationreport_change", args=[quote(obj.report_id)])
-        return format_html('<a href="{}#hit-{}">{}</a>', url, obj.pk, obj.report.title)
+        return format_html('<a href="{}#hit-{}">{}</a><span class="desk-sub">{}</span>', url, obj.pk,
+                           obj.report.title, obj.report.get_category_display())
 
-    @admin.display(ordering="report__category", description="category")
-    def category(self, obj):
-        return obj.report.get_category_display()
-
-    @admin.display(ordering="report__reporting_state", description="state")
-    def reporting_state(self, obj):
-        return obj.report.reporting_state
-
-    @admin.display(ordering="report__tlp", description="TLP")
-    def tlp(self, obj):
-        return format_html('<span class="desk-tlp desk-tlp-{}">{}</span>', obj.report.tlp.replace("+", "-").lower(),
-                           obj.report.tlp)
+    @admin.display(ordering="report__tlp", description="from")
+    def origin(self, obj):
+        state = obj.report.reporting_state
+        return format_html('<span title="{}">{}</span> <span class="desk-tlp desk-tlp-{}">{}</span>', state,
+                           state.country.code, obj.report.tlp.replace("+", "-").lower(), obj.report.tlp)
 
     @admin.display(ordering="created_at", description="age")
     def age(self, obj):

@@ -137,7 +137,9 @@ def source_freshness() -> list[dict]:
     ok = (VersionStatus.APPLIED, VersionStatus.UNCHANGED)
     bad = (VersionStatus.REJECTED, VersionStatus.FAILED)
     rows = []
-    for source in ListSource.objects.filter(is_active=True).order_by("slug"):
+    # The UN list first: it is the one the team monitors; other sources follow by slug.
+    sources = sorted(ListSource.objects.filter(is_active=True), key=lambda s: (s.slug != "un-sc", s.slug))
+    for source in sources:
         versions = source.versions.order_by("-fetched_at", "-id")
         rows.append({
             "source": source,
