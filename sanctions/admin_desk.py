@@ -21,8 +21,8 @@ def _item_text(field_name: str, item) -> str:
     if not isinstance(item, dict):
         return str(item)
     if field_name == "names":
-        extra = ", ".join(v for v in (item.get("kind", ""), item.get("quality", ""), item.get("script", ""))
-                          if v and v not in ("latin",))
+        extra = ", ".join(str(v).replace("_", " ") for v in (item.get("kind", ""), item.get("quality", ""),
+                                                             item.get("script", "")) if v and v not in ("latin",))
         return f"{item.get('name', '')}" + (f" ({extra})" if extra else "")
     if field_name == "identifiers":
         label = item.get("type_label") or item.get("type", "")

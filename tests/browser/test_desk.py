@@ -4,20 +4,16 @@ finds the decision in the review log; an analyst of another state cannot reach a
 report by its address. On the way it takes the README's screenshots (docs/screenshots/)."""
 from __future__ import annotations
 
-import dataclasses
 import datetime
-import hashlib
 
 import pytest
 from django.contrib.admin.utils import quote
 from django.urls import reverse
 
-from monitoring.demo import DEFAULT_LIST_PATH, demo_load
+from monitoring.demo import demo_load
 from monitoring.models import MatchReview, ScreeningMatch, ViolationReport
-from sanctions.models import ListEntry, ListSource, Vessel, VesselIdentityPeriod, VesselParty
-from sanctions.parsers.types import ParsedBirthDate, ParsedName
-from sanctions.parsers.un_xml import parse_un_consolidated
-from sanctions.services import list_version_apply, list_version_record_failure
+from sanctions.models import ListEntry, Vessel, VesselIdentityPeriod, VesselParty
+from tests.sanctions import list_history
 
 from .conftest import WAIT_SECONDS
 
@@ -25,34 +21,7 @@ pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True),
               pytest.mark.usefixtures("migration_data_put_back")]
 
 PASSWORD = "browser-test-pw-2026"
-TIMELINE_ENTRY = "KPi.026"  # RI MAN GON, with his name in hangul
-
-
-def _entry_history() -> None:
-    """Three more versions of the UN list after the seed: one entry amended (an alias and a date of
-    birth added, its designation replaced), then removed, then listed again; a rejected download in between."""
-    source = ListSource.objects.get(slug="un-sc")
-    parsed = parse_un_consolidated(DEFAULT_LIST_PATH.read_bytes())
-    record = next(r for r in parsed.records if r.reference_number == TIMELINE_ENTRY)
-    amended = dataclasses.replace(
-        record,
-        names=record.names + (ParsedName(name="RI MAN KON", kind="alias", quality="good"),),
-        birth_dates=record.birth_dates + (ParsedBirthDate(qualifier="exact", date=datetime.date(1945, 10, 29)),),
-        designations=("Director, Organisational Guidance Department",),
-    )
-    others = tuple(r for r in parsed.records if r.reference_number != TIMELINE_ENTRY)
-    start = parsed.generated_at or datetime.datetime(2026, 11, 25, tzinfo=datetime.timezone.utc)
-
-    def apply(records, tag: str, days: int):
-        version = dataclasses.replace(parsed, records=records, content_sha256=hashlib.sha256(tag.encode()).hexdigest(),
-                                      generated_at=start + datetime.timedelta(days=days))
-        assert list_version_apply(source=source, parsed=version, fetched_from=f"test:{tag}").status == "applied"
-
-    apply(others + (amended,), "amended", 1)
-    list_version_record_failure(source=source, status="rejected", fetched_from="test:truncated",
-                                error="The list is not well-formed XML: premature end of data, line 4108.")
-    apply(others, "removed", 2)
-    apply(others + (amended,), "relisted", 3)
+TIMELINE_ENTRY = list_history.ENTRY
 
 
 def _vessel() -> Vessel:
@@ -81,7 +50,7 @@ def desk(settings):
     settings.DEBUG = False
     summary = demo_load(password=PASSWORD)
     assert len(summary.reports_created) == 8
-    _entry_history()
+    list_history.amend_remove_relist()
     return {"vessel": _vessel()}
 
 
@@ -166,7 +135,7 @@ def test_analyst_reads_a_hit_dismisses_it_with_a_reason_and_finds_it_in_the_revi
     timeline = browser.find_element(By.ID, "desk-timeline")
     kinds = [li.get_attribute("class") for li in timeline.find_elements(By.CSS_SELECTOR, ".desk-timeline > li")]
     assert kinds == ["desk-change-added", "desk-change-amended", "desk-change-removed", "desk-change-relisted"]
-    assert "RI MAN KON" in timeline.text and "리만건" in browser.find_element(By.ID, "desk-names").text
+    assert list_history.NEW_ALIAS in timeline.text and "리만건" in browser.find_element(By.ID, "desk-names").text
     browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.ID, "desk-identifiers"))
     screenshot("entry-timeline")
 
