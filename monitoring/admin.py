@@ -177,15 +177,6 @@ class EvidenceInline(ReportChildMixin, admin.TabularInline):
     readonly_fields = ("sha256",)
 
 
-class MatchInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = ScreeningMatch
-    extra = 0
-    fields = ("subject", "list_entry", "score", "is_match", "review_status", "algorithm_version")
-    readonly_fields = fields
-    show_change_link = True
-    verbose_name_plural = "screening hits"
-
-
 class ReportAdminForm(forms.ModelForm):
     class Meta:
         model = ViolationReport
@@ -216,7 +207,8 @@ class ViolationReportAdmin(ReportChildMixin, CsvExportMixin, admin.ModelAdmin):
     list_select_related = ("reporting_state",)
     filter_horizontal = ("releasable_to_states", "releasable_to_partners", "recipients")
     readonly_fields = ("status", "created_by", "created_at", "updated_at", "submitted_at")
-    inlines = [ResolutionInline, CitationInline, SubjectInline, EvidenceInline, MatchInline]
+    # Screening hits are shown above the form, beside their subjects (admin/desk/report_change_form.html).
+    inlines = [ResolutionInline, CitationInline, SubjectInline, EvidenceInline]
     actions = ["submit_reports", "start_review", "accept_reports", "reject_reports", "publish_reports"]
     fieldsets = (
         (None, {"fields": ("title", "category", "reporting_state", "state_reference", "status")}),
