@@ -92,12 +92,18 @@ class CsvExportMixin:
         return self.csv_response(request, queryset)
 
     def csv_export_view(self, request):
+        from django.contrib.admin.options import IncorrectLookupParameters
         from django.core.exceptions import PermissionDenied
+        from django.http import HttpResponseBadRequest
 
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
-        return self.csv_response(request, changelist.get_queryset(request))
+        try:
+            changelist = self.get_changelist_instance(request)
+            queryset = changelist.get_queryset(request)
+        except IncorrectLookupParameters:
+            return HttpResponseBadRequest("Unknown filter in the export's address.", content_type="text/plain")
+        return self.csv_response(request, queryset)
 
     def csv_value(self, obj, accessor):
         if callable(accessor):

@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -197,7 +198,7 @@ class DeskVesselAdmin(CsvExportMixin, VesselAdmin):
                    ("designations", lambda v: "; ".join(str(e) for e in v.list_entries.all())))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        vessel = self.get_object(request, object_id)
+        vessel = self.get_object(request, unquote(object_id))
         if vessel is not None:
             extra_context = {**(extra_context or {}), **self.desk_context(request, vessel)}
         return super().change_view(request, object_id, form_url, extra_context)
@@ -234,7 +235,7 @@ class DeskListEntryAdmin(CsvExportMixin, ListEntryAdmin):
                    ("delisted on", "delisted_on"), ("external id", "external_id"))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        entry = self.get_object(request, object_id)
+        entry = self.get_object(request, unquote(object_id))
         if entry is not None:
             extra_context = {**(extra_context or {}), **self.desk_context(request, entry)}
         return super().change_view(request, object_id, form_url, extra_context)

@@ -180,10 +180,11 @@ def pending_hits_by_age(user, *, now) -> list[dict]:
     bounds = [now - datetime.timedelta(days=days) for _, days in PENDING_AGE_BUCKETS] + [None]
     aggregates = {}
     for index, (label, _) in enumerate(PENDING_AGE_BUCKETS):
-        window = Q(created_at__lte=bounds[index])
+        # The first bucket has no upper bound: a hit stamped a moment ahead of `now` still counts.
+        window = Q(created_at__lte=bounds[index]) if index else Q()
         if bounds[index + 1] is not None:
             window &= Q(created_at__gt=bounds[index + 1])
-        aggregates[f"b{index}"] = Count("pk", filter=window)
+        aggregates[f"b{index}"] = Count("pk", filter=window) if window else Count("pk")
     counts = pending_hits(user).aggregate(**aggregates)
     return [
         {"label": label, "min_days": days, "max_days": PENDING_AGE_BUCKETS[i + 1][1] if i + 1 < len(PENDING_AGE_BUCKETS)

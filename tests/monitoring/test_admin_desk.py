@@ -104,6 +104,7 @@ def test_dashboard_groups_pending_hits_by_age_oldest_first(world, analyst_kr, cl
     # then
     buckets = {bucket["label"]: bucket["count"] for bucket in context["pending_buckets"]}
     assert buckets == {"under a day": 3, "1 to 7 days": 0, "7 to 30 days": 1, "over 30 days": 1}
+    assert sum(buckets.values()) == context["pending_total"] == len(KR_PENDING)
     assert [hit.pk for hit in context["oldest_pending"][:2]] == [world.matches["kr_red"].pk,
                                                                  world.matches["kr_amber"].pk]
 
@@ -391,6 +392,14 @@ def test_team_administrators_export_is_audited_as_a_read_of_each_report(world, t
     assert len(rows) == len(REPORT_SPECS)
     reads = AuditRecord.objects.filter(action="read", actor=team_admin, object_type="monitoring.violationreport")
     assert set(reads.values_list("object_id", flat=True)) == {row["id"] for row in rows}
+
+
+def test_export_with_an_unknown_filter_is_a_bad_request(world, analyst_kr, client):
+    client.force_login(analyst_kr)
+
+    response = client.get(admin_url(ViolationReport, "export_csv"), {"no_such_field__exact": "1"})
+
+    assert response.status_code == 400
 
 
 def test_export_needs_the_right_to_see_the_changelist(world, make_user, client):
