@@ -46,6 +46,11 @@ def _freshness_rows(now) -> list[dict]:
         row["stale"] = success is None or success.fetched_at < now - datetime.timedelta(minutes=2 * interval)
         failure = row["last_failure"]
         row["failing"] = failure is not None and (success is None or failure.fetched_at > success.fetched_at)
+        change = row["last_change"]
+        if change is not None:
+            counts = (("added", change.added_count), ("amended", change.amended_count),
+                      ("removed", change.removed_count), ("relisted", change.relisted_count))
+            row["change_summary"] = ", ".join(f"{n} {what}" for what, n in counts if n) or "no entry changed"
     return rows
 
 

@@ -80,7 +80,6 @@ def test_analyst_reads_a_hit_dismisses_it_with_a_reason_and_finds_it_in_the_revi
         browser, live_server, desk, screenshot):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import Select
 
     report = ViolationReport.objects.get(demo_key="demo-troops-kursk")
     hit = ScreeningMatch.objects.get(report=report, list_entry__reference_number="KPi.063")
@@ -106,9 +105,8 @@ def test_analyst_reads_a_hit_dismisses_it_with_a_reason_and_finds_it_in_the_revi
     assert "Nationality agrees" in why
 
     # when: she dismisses it with a reason, in one step
-    Select(card.find_element(By.NAME, "decision")).select_by_value("dismiss")
     card.find_element(By.NAME, "reason").send_keys("Different person: born 1971, not in the unit named.")
-    card.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    card.find_element(By.CSS_SELECTOR, "button[name=decision][value=dismiss]").click()
 
     # then: the page comes back with the decision in the hit's review log
     _wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".messagelist .success")))

@@ -128,6 +128,7 @@ def test_dashboard_shows_the_un_lists_last_sync_last_change_and_last_failure(wor
     assert row["stale"] and row["failing"]
     content = response.content.decode()
     assert "The download is empty." in content and "overdue" in content
+    assert row["change_summary"] == f"{world.list_version.added_count} added"
     # and the list's recent changes (the seed version added every entry)
     assert {change.change_type for change in response.context["recent_changes"]} == {"added"}
 
