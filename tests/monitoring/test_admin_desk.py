@@ -162,6 +162,7 @@ def test_report_page_shows_each_subject_beside_its_hits_the_entrys_facts_and_the
     assert card.entry == world.yujong_entry
     assert "Korea Yujong Shipping Company Limited" in card.names
     assert [review.reason for review in card.reviews] == ["Needs a second look (kr_green)."]
+    assert [value for value, _ in card.decisions] == ["reopen", "confirm", "dismiss"]  # it is escalated
     assert response.context["desk_can_review"]
     content = response.content.decode()
     assert f'id="hit-{card.match.pk}"' in content
