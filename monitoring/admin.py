@@ -2,12 +2,19 @@
 every write goes through the services (which audit it)."""
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.utils import quote, unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
-from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
+from audit.admin import AuditedAdminMixin, CsvExportMixin, ReadOnlyAdminMixin
 
 from . import services
 from .choices import ReportStatus, ReviewDecision
@@ -29,6 +36,7 @@ from .selectors import (
     member_state_of,
     sees_all_reports,
     visible_evidence,
+    visible_matches,
     visible_report_ids,
     visible_reports,
 )
@@ -169,24 +177,28 @@ class EvidenceInline(ReportChildMixin, admin.TabularInline):
     readonly_fields = ("sha256",)
 
 
-class MatchInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = ScreeningMatch
-    extra = 0
-    fields = ("subject", "list_entry", "score", "is_match", "review_status", "algorithm_version")
-    readonly_fields = fields
-    show_change_link = True
-    verbose_name_plural = "screening hits"
-
-
 class ReportAdminForm(forms.ModelForm):
     class Meta:
         model = ViolationReport
         fields = "__all__"
 
 
+def _audit_team_admin_export(request, reports) -> None:
+    """A team administrator's export is a read of every report in it, audited as such."""
+    if sees_all_reports(request.user):
+        for report in {report.pk: report for report in reports}.values():
+            services.audit_privileged_read(instance=report, actor=request.user, channel=CHANNEL)
+
+
 @admin.register(ViolationReport)
-class ViolationReportAdmin(ReportChildMixin, admin.ModelAdmin):
+class ViolationReportAdmin(ReportChildMixin, CsvExportMixin, admin.ModelAdmin):
     form = ReportAdminForm
+    change_form_template = "admin/desk/report_change_form.html"
+    csv_columns = (("id", "pk"), ("title", "title"), ("category", "get_category_display"),
+                   ("reporting state", "reporting_state"), ("TLP", "tlp"), ("status", "get_status_display"),
+                   ("occurred from", "occurred_from"), ("occurred to", "occurred_to"), ("location", "location_text"),
+                   ("subjects", "_subjects"), ("hits to review", "_pending"), ("created at", "created_at"),
+                   ("submitted at", "submitted_at"))
     list_display = ("title", "category", "reporting_state", "tlp", "status", "occurred_from", "subject_count",
                     "pending_hits", "created_at")
     list_filter = ("status", "category", "tlp", "reporting_state")
@@ -195,7 +207,8 @@ class ViolationReportAdmin(ReportChildMixin, admin.ModelAdmin):
     list_select_related = ("reporting_state",)
     filter_horizontal = ("releasable_to_states", "releasable_to_partners", "recipients")
     readonly_fields = ("status", "created_by", "created_at", "updated_at", "submitted_at")
-    inlines = [ResolutionInline, CitationInline, SubjectInline, EvidenceInline, MatchInline]
+    # Screening hits are shown above the form, beside their subjects (admin/desk/report_change_form.html).
+    inlines = [ResolutionInline, CitationInline, SubjectInline, EvidenceInline]
     actions = ["submit_reports", "start_review", "accept_reports", "reject_reports", "publish_reports"]
     fieldsets = (
         (None, {"fields": ("title", "category", "reporting_state", "state_reference", "status")}),
@@ -221,6 +234,53 @@ class ViolationReportAdmin(ReportChildMixin, admin.ModelAdmin):
     @admin.display(ordering="_pending", description="hits to review")
     def pending_hits(self, obj):
         return obj._pending
+
+    def csv_exported(self, request, rows):
+        _audit_team_admin_export(request, rows)
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path("<path:object_id>/hits/<int:match_id>/review/", self.admin_site.admin_view(self.review_hit_view),
+                 name=f"{opts.app_label}_{opts.model_name}_review_hit"),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from .admin_desk import REVIEW_CHOICES, report_hits_panel
+
+        report = self.get_object(request, unquote(object_id)) if object_id else None
+        if report is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "desk_subjects": report_hits_panel(report),
+                "desk_can_review": request.user.has_perm("monitoring.add_matchreview"),
+                "desk_review_choices": REVIEW_CHOICES,
+                "desk_pending": report.matches.filter(is_match=True, review_status="pending").count(),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def review_hit_view(self, request, object_id, match_id):
+        """Confirm, dismiss, escalate or reopen one hit from the report page, with a reason."""
+        report = self.get_object(request, unquote(object_id))  # None unless the user may see it
+        if report is None:
+            raise Http404("No such report.")
+        back = reverse(f"{self.admin_site.name}:monitoring_violationreport_change", args=[quote(report.pk)])
+        if request.method != "POST":
+            return redirect(back)
+        if not request.user.has_perm("monitoring.add_matchreview"):
+            raise PermissionDenied
+        match = get_object_or_404(ScreeningMatch, pk=match_id, report=report)
+        decision, reason = request.POST.get("decision", ""), request.POST.get("reason", "")
+        try:
+            services.match_review(match=match, reviewer=request.user, decision=decision, reason=reason,
+                                  channel=CHANNEL)
+        except ValidationError as exc:
+            self.message_user(request, f"{match.subject.name} ~ {match.list_entry}: {_error_message(exc)}",
+                              messages.ERROR)
+        else:
+            self.message_user(request, f"{match.subject.name} ~ {match.list_entry}: "
+                                       f"{match.get_review_status_display().lower()}.", messages.SUCCESS)
+        return redirect(f"{back}#hit-{match.pk}")
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "recipients":
@@ -303,7 +363,12 @@ class ViolationReportAdmin(ReportChildMixin, admin.ModelAdmin):
 
 
 @admin.register(ReportSubject)
-class ReportSubjectAdmin(ReportChildMixin, admin.ModelAdmin):
+class ReportSubjectAdmin(ReportChildMixin, CsvExportMixin, admin.ModelAdmin):
+    csv_columns = (("report id", "report_id"), ("report", "report__title"), ("name", "name"),
+                   ("original script", "name_original_script"), ("kind", "kind"), ("role", "role"),
+                   ("IMO (as reported)", "imo"), ("IMO valid", "imo_valid"), ("MMSI", "mmsi"), ("flag", "flag"),
+                   ("call sign", "call_sign"), ("date of birth", "date_of_birth"), ("nationality", "nationality"),
+                   ("warnings", lambda s: "; ".join(s.validation_warnings or [])))
     list_display = ("name", "kind", "role", "report", "imo", "imo_valid", "flag", "has_warnings")
     list_filter = ("kind", "role", "imo_valid", "report__category")
     search_fields = ("name", "name_original_script", "imo", "imo_normalized", "mmsi", "call_sign", "report__title")
@@ -388,15 +453,111 @@ class MatchReviewForm(forms.ModelForm):
         return cleaned
 
 
+class BulkDecisionForm(ActionForm):
+    """The changelist's action bar, with the reason a bulk decision needs."""
+
+    reason = forms.CharField(required=False, label="Reason",
+                             widget=forms.TextInput(attrs={"size": 50, "placeholder": "Reason (needed to decide)"}))
+
+
+def _age(delta) -> str:
+    days = delta.days
+    if days >= 1:
+        return f"{days} d"
+    hours = delta.seconds // 3600
+    return f"{hours} h" if hours else f"{delta.seconds // 60} min"
+
+
 @admin.register(ScreeningMatch)
-class ScreeningMatchAdmin(ReportChildMixin, admin.ModelAdmin):
+class ScreeningMatchAdmin(ReportChildMixin, CsvExportMixin, admin.ModelAdmin):
+    """Every hit the user may see; with review_status=pending (the site's review-queue/ address) it
+    is the review queue, decided in bulk with a reason or one by one on the report page."""
+
     form = MatchReviewForm
-    list_display = ("subject", "list_entry", "score", "is_match", "review_status", "entry_delisted", "report",
-                    "created_at")
-    list_filter = ("review_status", "is_match", "entry_delisted", "report__category", "list_entry__regime",
-                   "report__tlp")
+    action_form = BulkDecisionForm
+    list_display = ("score_bar", "subject_name", "entry", "report_link", "origin", "review_status", "age")
+    list_display_links = ("subject_name",)
+    list_filter = ("review_status", "report__category", "list_entry__regime", "report__reporting_state",
+                   "report__tlp", "entry_delisted")
     search_fields = ("subject__name", "list_entry__primary_name", "list_entry__reference_number", "report__title")
-    list_select_related = ("subject", "list_entry", "report")
+    list_select_related = ("subject", "list_entry", "report", "report__reporting_state")
+    actions = ["dismiss_hits", "escalate_hits"]
+    list_per_page = 50
+    csv_columns = (("report id", "report_id"), ("report", "report__title"), ("category", "report__category"),
+                   ("reporting state", "report__reporting_state"), ("TLP", "report__tlp"), ("subject", "subject__name"),
+                   ("list", "list_entry__source__slug"), ("reference number", "list_entry__reference_number"),
+                   ("listed name", "list_entry__primary_name"), ("regime", "list_entry__regime"), ("score", "score"),
+                   ("review status", "review_status"), ("entry delisted", "entry_delisted"),
+                   ("explanation", lambda m: " | ".join(f"{k}: {v.get('detail', '')}"
+                                                        for k, v in (m.explanation or {}).items())),
+                   ("found at", "created_at"))
+
+    def changelist_view(self, request, extra_context=None):
+        queue = request.GET.get("review_status__exact") == "pending"
+        extra_context = {**(extra_context or {}), **({"title": "Review queue: hits waiting for a decision"}
+                                                      if queue else {})}
+        return super().changelist_view(request, extra_context)
+
+    def csv_exported(self, request, rows):
+        _audit_team_admin_export(request, [row.report for row in rows])
+
+    @admin.display(ordering="score", description="score")
+    def score_bar(self, obj):
+        return format_html('<span class="desk-score"><span class="desk-bar"><span style="width:{}%"></span></span>'
+                           ' {}</span>', round(obj.score * 100), f"{obj.score:.2f}")
+
+    @admin.display(ordering="subject__name", description="subject")
+    def subject_name(self, obj):
+        return format_html('{}<span class="desk-sub">{}</span>', obj.subject.name, obj.subject.get_role_display())
+
+    @admin.display(ordering="list_entry__reference_number", description="list entry")
+    def entry(self, obj):
+        return format_html('{}<span class="desk-sub">{}</span>', obj.list_entry.reference_number,
+                           obj.list_entry.primary_name)
+
+    @admin.display(ordering="report__title", description="report")
+    def report_link(self, obj):
+        url = reverse(f"{self.admin_site.name}:monitoring_violationreport_change", args=[quote(obj.report_id)])
+        return format_html('<a href="{}#hit-{}">{}</a><span class="desk-sub">{}</span>', url, obj.pk,
+                           obj.report.title, obj.report.get_category_display())
+
+    @admin.display(ordering="report__tlp", description="from")
+    def origin(self, obj):
+        state = obj.report.reporting_state
+        return format_html('<span title="{}">{}</span> <span class="desk-tlp desk-tlp-{}">{}</span>', state,
+                           state.country.code, obj.report.tlp.replace("+", "-").lower(), obj.report.tlp)
+
+    @admin.display(ordering="created_at", description="age")
+    def age(self, obj):
+        return _age(timezone.now() - obj.created_at)
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("monitoring.add_matchreview")
+
+    def _bulk_decide(self, request, queryset, decision: str):
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            self.message_user(request, "Nothing was decided: give a reason for the decision.", messages.ERROR)
+            return
+        # Only hits still waiting are decided in bulk: a decided one is changed on its own page.
+        selected = visible_matches(request.user, queryset)
+        waiting = list(selected.filter(review_status="pending").select_related("subject", "list_entry"))
+        for match in waiting:
+            services.match_review(match=match, reviewer=request.user, decision=decision, reason=reason,
+                                  channel=CHANNEL)
+        verb = {"dismiss": "dismissed", "escalate": "escalated"}[decision]
+        skipped = selected.count() - len(waiting)
+        note = f" {skipped} already decided, left as they were." if skipped else ""
+        self.message_user(request, f"{len(waiting)} hit(s) {verb}, with the reason “{reason}”.{note}",
+                          messages.SUCCESS if waiting else messages.WARNING)
+
+    @admin.action(description="Dismiss selected hits (with the reason given)", permissions=["review"])
+    def dismiss_hits(self, request, queryset):
+        self._bulk_decide(request, queryset, "dismiss")
+
+    @admin.action(description="Escalate selected hits (with the reason given)", permissions=["review"])
+    def escalate_hits(self, request, queryset):
+        self._bulk_decide(request, queryset, "escalate")
     readonly_fields = ("report", "subject", "list_entry", "score", "is_match", "explanation", "algorithm",
                        "algorithm_version", "list_version", "review_status", "entry_delisted", "created_at",
                        "updated_at")
@@ -423,13 +584,21 @@ class ScreeningMatchAdmin(ReportChildMixin, admin.ModelAdmin):
 
 
 @admin.register(MatchReview)
-class MatchReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MatchReviewAdmin(ReadOnlyAdminMixin, CsvExportMixin, admin.ModelAdmin):
     list_display = ("created_at", "reviewer_label", "decision", "match")
+    csv_columns = (("at", "created_at"), ("reviewer", "reviewer_label"), ("decision", "decision"),
+                   ("reason", "reason"), ("subject", "match__subject__name"),
+                   ("reference number", "match__list_entry__reference_number"),
+                   ("listed name", "match__list_entry__primary_name"), ("report id", "match__report_id"))
+
+    def csv_exported(self, request, rows):
+        _audit_team_admin_export(request, [row.match.report for row in rows])
     list_filter = ("decision",)
     search_fields = ("reviewer_label", "reason", "match__subject__name", "match__list_entry__primary_name")
     list_select_related = ("match", "match__subject", "match__list_entry")
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(match__report__in=visible_report_ids(request.user))
+from . import admin_desk  # noqa: E402,F401  (the vessel page, with the reports a vessel appears in)
 from . import admin_tokens  # noqa: E402,F401
 from . import admin_webhooks  # noqa: E402,F401

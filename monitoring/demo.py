@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from sanctions.choices import VersionStatus
 from sanctions.models import ListSource
 from sanctions.parsers.un_xml import parse_un_consolidated
+from sanctions.progress import SILENT, Progress
 from sanctions.services import list_version_apply
 
 from . import services
@@ -57,7 +58,7 @@ def demo_analyst_ensure(*, country_code: str, password: str, summary: DemoSummar
     return user
 
 
-def demo_list_load(*, path: Path, summary: DemoSummary) -> None:
+def demo_list_load(*, path: Path, summary: DemoSummary, progress: Progress = SILENT) -> None:
     data = path.read_bytes()
     parsed = parse_un_consolidated(data)
     source = ListSource.objects.get(slug="un-sc")
@@ -65,7 +66,8 @@ def demo_list_load(*, path: Path, summary: DemoSummary) -> None:
     if source.versions.filter(status=VersionStatus.APPLIED, content_sha256=parsed.content_sha256).exists():
         summary.list_status = "already loaded"
         return
-    version = list_version_apply(source=source, parsed=parsed, fetched_from=str(path), size_bytes=len(data))
+    version = list_version_apply(source=source, parsed=parsed, fetched_from=str(path), size_bytes=len(data),
+                                 progress=progress)
     summary.list_status = version.status
 
 
@@ -145,16 +147,18 @@ def demo_report_load(*, item: dict, author) -> ViolationReport:
 
 
 def demo_load(*, password: str, list_path: Path = DEFAULT_LIST_PATH,
-              reports_path: Path = DEFAULT_REPORTS_PATH) -> DemoSummary:
+              reports_path: Path = DEFAULT_REPORTS_PATH, progress: Progress = SILENT) -> DemoSummary:
     summary = DemoSummary()
-    demo_list_load(path=list_path, summary=summary)
+    demo_list_load(path=list_path, summary=summary, progress=progress)
     demo_analyst_ensure(country_code="KR", password=password, summary=summary)
     items = json.loads(reports_path.read_text(encoding="utf-8"))["reports"]
-    for item in items:
-        if ViolationReport.objects.filter(demo_key=item["key"]).exists():
-            summary.reports_existing.append(item["key"])
-            continue
-        author = demo_analyst_ensure(country_code=item["reporting_state"], password=password, summary=summary)
-        demo_report_load(item=item, author=author)
-        summary.reports_created.append(item["key"])
+    with progress.stage("demo reports", total=len(items), unit="report") as bar:
+        for item in items:
+            bar.update(1)
+            if ViolationReport.objects.filter(demo_key=item["key"]).exists():
+                summary.reports_existing.append(item["key"])
+                continue
+            author = demo_analyst_ensure(country_code=item["reporting_state"], password=password, summary=summary)
+            demo_report_load(item=item, author=author)
+            summary.reports_created.append(item["key"])
     return summary

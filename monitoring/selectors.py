@@ -148,3 +148,65 @@ def can_edit_report(user, report: ViolationReport) -> bool:
     if state is not None and report.reporting_state_id == state.pk:
         return True
     return getattr(user, "pk", None) is not None and report.created_by_id == user.pk
+
+
+# --- The analyst's desk: the same rules, for the dashboard, the review queue and vessel pages ----
+
+# Ages of hits waiting for review, as the dashboard groups them: (label, lower bound in days).
+PENDING_AGE_BUCKETS = (("under a day", 0), ("1 to 7 days", 1), ("7 to 30 days", 7), ("over 30 days", 30))
+
+
+def visible_matches(user, queryset=None):
+    """Screening hits of reports the user may see."""
+    from .models import ScreeningMatch
+
+    queryset = ScreeningMatch.objects.all() if queryset is None else queryset
+    return queryset.filter(report__in=visible_report_ids(user))
+
+
+def pending_hits(user, queryset=None):
+    """Hits waiting for a decision, on reports the user may see: the review queue."""
+    from .choices import ReviewStatus
+
+    return visible_matches(user, queryset).filter(is_match=True, review_status=ReviewStatus.PENDING)
+
+
+def pending_hits_by_age(user, *, now) -> list[dict]:
+    """The pending hits the user may see, counted by how long they have waited (oldest bucket last)."""
+    import datetime
+
+    from django.db.models import Count
+
+    bounds = [now - datetime.timedelta(days=days) for _, days in PENDING_AGE_BUCKETS] + [None]
+    aggregates = {}
+    for index, (label, _) in enumerate(PENDING_AGE_BUCKETS):
+        # The first bucket has no upper bound: a hit stamped a moment ahead of `now` still counts.
+        window = Q(created_at__lte=bounds[index]) if index else Q()
+        if bounds[index + 1] is not None:
+            window &= Q(created_at__gt=bounds[index + 1])
+        aggregates[f"b{index}"] = Count("pk", filter=window) if window else Count("pk")
+    counts = pending_hits(user).aggregate(**aggregates)
+    return [
+        {"label": label, "min_days": days, "max_days": PENDING_AGE_BUCKETS[i + 1][1] if i + 1 < len(PENDING_AGE_BUCKETS)
+         else None, "count": counts[f"b{i}"]}
+        for i, (label, days) in enumerate(PENDING_AGE_BUCKETS)
+    ]
+
+
+def reports_by_status_and_category(user) -> dict[tuple[str, str], int]:
+    """{(category, status): count} over the reports the user may see."""
+    from django.db.models import Count
+
+    rows = visible_reports(user).order_by().values("category", "status").annotate(n=Count("pk"))
+    return {(row["category"], row["status"]): row["n"] for row in rows}
+
+
+def vessel_report_subjects(user, vessel) -> QuerySet:
+    """Subjects of reports the user may see that name `vessel`: resolved to it, or reported with its IMO number."""
+    from .models import ReportSubject
+
+    named = Q(vessel=vessel)
+    if vessel.imo_number:
+        named |= Q(imo_normalized=vessel.imo_number)
+    return (ReportSubject.objects.filter(named, report__in=visible_report_ids(user))
+            .select_related("report", "report__reporting_state").order_by("-report__created_at", "id"))

@@ -127,3 +127,41 @@ def entry_export_list() -> QuerySet[ListEntry]:
 def vessel_export_list() -> QuerySet[Vessel]:
     """Vessels as the FollowTheMoney export reads them, in id order."""
     return vessel_list().order_by("id")
+
+
+# --- Reads for the analyst's desk in the admin ----------------------------------------------------
+
+def source_freshness() -> list[dict]:
+    """For each active source: the last successful sync (applied or unchanged), the last version
+    that changed the list, and the last failure (rejected or failed) with its reason."""
+    ok = (VersionStatus.APPLIED, VersionStatus.UNCHANGED)
+    bad = (VersionStatus.REJECTED, VersionStatus.FAILED)
+    rows = []
+    # The UN list first: it is the one the team monitors; other sources follow by slug.
+    sources = sorted(ListSource.objects.filter(is_active=True), key=lambda s: (s.slug != "un-sc", s.slug))
+    for source in sources:
+        versions = source.versions.order_by("-fetched_at", "-id")
+        rows.append({
+            "source": source,
+            "last_success": versions.filter(status__in=ok).first(),
+            "last_change": source.versions.filter(status=VersionStatus.APPLIED).order_by("-applied_at", "-id").first(),
+            "last_failure": versions.filter(status__in=bad).first(),
+            "active_entries": source.entries.filter(is_active=True).count(),
+        })
+    return rows
+
+
+def recent_entry_changes(*, limit: int = 10) -> list[EntryChange]:
+    """The latest changes to list entries, newest first."""
+    return list(EntryChange.objects.select_related("entry", "entry__source", "version", "version__source")
+                .order_by("-version__fetched_at", "-id")[:limit])
+
+
+def entry_changes(entry: ListEntry) -> QuerySet[EntryChange]:
+    """One entry's history, oldest first: added, amended, removed, relisted."""
+    return entry.changes.select_related("version", "version__source").order_by("version__fetched_at", "id")
+
+
+def vessel_identities(vessel: Vessel) -> QuerySet[VesselIdentityPeriod]:
+    """A vessel's names, flags, MMSIs and call signs over time, oldest first (undated first)."""
+    return vessel.identities.order_by(F("valid_from").asc(nulls_first=True), "id")

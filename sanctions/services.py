@@ -30,6 +30,7 @@ from .models import (
     VesselParty,
 )
 from .parsers.types import ParsedList, ParsedRecord
+from .progress import SILENT, Progress
 from .signals import list_version_applied
 
 # A version that would delist more than this share of active entries is refused unless forced:
@@ -201,9 +202,11 @@ def list_version_apply(
     etag: str = "",
     last_modified: str = "",
     force: bool = False,
+    progress: Progress = SILENT,
 ) -> ListVersion:
     """Apply `parsed` as the next version of `source`, all or nothing. Returns the version row,
-    whose status says whether it was applied, unchanged or rejected."""
+    whose status says whether it was applied, unchanged or rejected. `progress` shows the records
+    compared and the rows written (on a terminal; silent by default)."""
     # Serialise syncs of one source: the second waits here, then sees the first one's result.
     ListSource.objects.select_for_update().get(pk=source.pk)
     now = timezone.now()
@@ -249,30 +252,38 @@ def list_version_apply(
     changes: list[EntryChange] = []
     new_pairs: list[tuple[ListEntry, ParsedRecord]] = []
     updated_pairs: list[tuple[ListEntry, ParsedRecord]] = []
-    for record in parsed.records:
-        snapshot = record_snapshot(record)
-        entry = existing.get(record.external_id)
-        if entry is None:
-            entry = ListEntry(source=source, external_id=record.external_id, first_seen_in=version,
-                              last_seen_in=version, **_entry_fields(record, snapshot))
-            new_pairs.append((entry, record))
-            continue
-        diff = snapshot_diff(entry.snapshot, snapshot)
-        change_type = ChangeType.RELISTED if not entry.is_active else (ChangeType.AMENDED if diff else None)
-        if change_type is None:
-            continue
-        for name, value in _entry_fields(record, snapshot).items():
-            setattr(entry, name, value)
-        entry.is_active, entry.delisted_on, entry.updated_at = True, None, now
-        updated_pairs.append((entry, record))
-        changes.append(EntryChange(version=version, entry=entry, change_type=change_type, diff=diff))
+    with progress.stage(f"{source.slug}: compare", total=len(parsed.records), unit="record") as bar:
+        for record in parsed.records:
+            bar.update(1)
+            snapshot = record_snapshot(record)
+            entry = existing.get(record.external_id)
+            if entry is None:
+                entry = ListEntry(source=source, external_id=record.external_id, first_seen_in=version,
+                                  last_seen_in=version, **_entry_fields(record, snapshot))
+                new_pairs.append((entry, record))
+                continue
+            diff = snapshot_diff(entry.snapshot, snapshot)
+            change_type = ChangeType.RELISTED if not entry.is_active else (ChangeType.AMENDED if diff else None)
+            if change_type is None:
+                continue
+            for name, value in _entry_fields(record, snapshot).items():
+                setattr(entry, name, value)
+            entry.is_active, entry.delisted_on, entry.updated_at = True, None, now
+            updated_pairs.append((entry, record))
+            changes.append(EntryChange(version=version, entry=entry, change_type=change_type, diff=diff))
 
-    insert_all([entry for entry, _ in new_pairs])
-    changes.extend(EntryChange(version=version, entry=entry, change_type=ChangeType.ADDED) for entry, _ in new_pairs)
-    _rewrite_entries([entry for entry, _ in updated_pairs])
-    _replace_children(new_pairs, fresh=True)
-    _replace_children(updated_pairs, fresh=False)
-    vessels_from_list_sync(pairs=new_pairs + updated_pairs, version=version, effective_date=effective_date)
+    with progress.stage(f"{source.slug}: write", total=4, unit="step") as bar:
+        insert_all([entry for entry, _ in new_pairs])
+        changes.extend(EntryChange(version=version, entry=entry, change_type=ChangeType.ADDED)
+                       for entry, _ in new_pairs)
+        _rewrite_entries([entry for entry, _ in updated_pairs])
+        bar.update(1)
+        _replace_children(new_pairs, fresh=True)
+        bar.update(1)
+        _replace_children(updated_pairs, fresh=False)
+        bar.update(1)
+        vessels_from_list_sync(pairs=new_pairs + updated_pairs, version=version, effective_date=effective_date)
+        bar.update(1)
 
     removed = [existing[ext_id] for ext_id in sorted(to_remove)]
     for entry in removed:
@@ -365,7 +376,7 @@ def _parties_from_list(vessel: Vessel, entry: ListEntry, record: ParsedRecord) -
 # --- Sync: fetch, check, parse, apply ---------------------------------------------------------
 
 def list_sync(*, source: ListSource, location: str | None = None, force: bool = False,
-              fetch_options: dict | None = None) -> ListVersion:
+              fetch_options: dict | None = None, progress: Progress = SILENT) -> ListVersion:
     """Fetch the source's list (URL or file), and apply it unless it is unchanged or unusable.
 
     Raises FetchError when the list could not be downloaded (after recording a "failed" version):
@@ -388,7 +399,9 @@ def list_sync(*, source: ListSource, location: str | None = None, force: bool = 
                    if previous and last_applied and previous.content_sha256 == last_applied.content_sha256
                    and adapter.conditional and not force else {})
     try:
-        download = adapter.download(location, **conditional, **options)
+        with progress.stage(f"{source.slug}: fetch", total=1) as bar:
+            download = adapter.download(location, **conditional, **options)
+            bar.update(1)
     except FetchError as exc:
         list_version_record_failure(source=source, status=VersionStatus.FAILED, error=str(exc), fetched_from=location)
         raise
@@ -406,13 +419,16 @@ def list_sync(*, source: ListSource, location: str | None = None, force: bool = 
     if last_applied is not None and last_applied.content_sha256 == content_hash and not force:
         return _record_unchanged(source, last_applied, location=location, download=download)
     try:
-        parsed = adapter.parse(download)
+        with progress.stage(f"{source.slug}: parse", total=1) as bar:
+            parsed = adapter.parse(download)
+            bar.update(1)
     except ListParseError as exc:
         return list_version_record_failure(source=source, status=VersionStatus.REJECTED, error=str(exc),
                                            fetched_from=location, size_bytes=download.size_bytes,
                                            content_sha256=content_hash)
     return list_version_apply(source=source, parsed=parsed, fetched_from=location, size_bytes=download.size_bytes,
-                              etag=download.main.etag, last_modified=download.main.last_modified, force=force)
+                              etag=download.main.etag, last_modified=download.main.last_modified, force=force,
+                              progress=progress)
 
 
 @transaction.atomic

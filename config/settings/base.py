@@ -19,7 +19,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "monitoring.admin_site.DeskAdminConfig",  # django.contrib.admin with the analyst desk
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from sanctions.choices import VersionStatus
 from sanctions.fetch import FetchError
 from sanctions.models import ListSource, ListVersion
+from sanctions.progress import command_progress
 from sanctions.services import list_sync
 
 EXIT_REJECTED = 2
@@ -35,7 +36,8 @@ class SyncCommand(BaseCommand):
             raise CommandError(f"Unknown source '{slug}'; known sources: {known}.") from None
         location = str(Path(file).resolve()) if file else url
         try:
-            version = list_sync(source=list_source, location=location, force=force)
+            version = list_sync(source=list_source, location=location, force=force,
+                                progress=command_progress(self))
         except FetchError as exc:
             self._finish(as_json, {"status": VersionStatus.FAILED, "error": str(exc)}, f"Sync failed: {exc}")
             raise SystemExit(EXIT_FETCH_FAILED) from None

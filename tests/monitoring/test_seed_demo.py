@@ -41,3 +41,20 @@ def test_seed_demo_refuses_well_known_password_outside_debug(settings):
     with pytest.raises(CommandError, match="pass --password"):
         call_command("seed_demo")
     assert ViolationReport.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_seed_demo_shows_progress_on_a_terminal_and_nothing_in_a_log(settings):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    settings.DEBUG = True
+    terminal, log = Terminal(), io.StringIO()
+
+    call_command("seed_demo", stdout=io.StringIO(), stderr=terminal)
+    call_command("seed_demo", stdout=io.StringIO(), stderr=log)
+
+    assert "un-sc: compare" in terminal.getvalue() and "demo reports" in terminal.getvalue()
+    assert "8/8" in terminal.getvalue()
+    assert log.getvalue() == ""

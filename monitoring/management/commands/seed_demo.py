@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from monitoring.demo import demo_load, demo_username
 from sanctions.parsers.types import ListParseError
+from sanctions.progress import command_progress
 
 DEMO_PASSWORD = "msmt-demo-2026"
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
                                    "non-DEBUG site; pass --password.")
             password = DEMO_PASSWORD
         try:
-            summary = demo_load(password=password)
+            summary = demo_load(password=password, progress=command_progress(self))
         except (ListParseError, ValidationError, OSError, ValueError, KeyError) as exc:
             raise CommandError(f"Demo data could not be loaded: {exc}") from exc
 

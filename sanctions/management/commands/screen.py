@@ -9,6 +9,7 @@ from tqdm import tqdm
 
 from sanctions.matching import Query
 from sanctions.models import ListSource
+from sanctions.progress import TerminalProgress, is_terminal
 from sanctions.screening import current_index
 
 QUERY_FIELDS = {"id", "name", "kind", "birth_date", "nationality", "imo", "identifiers", "aliases"}
@@ -76,14 +77,17 @@ class Command(BaseCommand):
             lines = sys.stdin.readlines() if input == "-" else Path(input).read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             raise CommandError(f"Cannot read {input}: {exc.strerror}") from None
-        handle = current_index(slugs)
+        with TerminalProgress(getattr(self.stderr, "_out", sys.stderr)).stage("index the lists", total=1) as bar:
+            handle = current_index(slugs)
+            bar.update(1)
         try:
             out = open(output, "w", encoding="utf-8") if output else self.stdout
         except OSError as exc:
             raise CommandError(f"Cannot write {output}: {exc.strerror}") from None
         errors = 0
         # A progress bar for long inputs, on standard error and only on a terminal.
-        progress = tqdm(lines, unit="query", file=sys.stderr, disable=len(lines) < 200 or not sys.stderr.isatty())
+        stream = getattr(self.stderr, "_out", sys.stderr)
+        progress = tqdm(lines, unit="query", file=stream, disable=len(lines) < 200 or not is_terminal(stream))
         for number, line in enumerate(progress, start=1):
             if not line.strip():
                 continue
