@@ -3,10 +3,12 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from config.security import ThrottledAdminAuthenticationForm
 
 admin.site.site_header = "Sanctions Monitoring"
 admin.site.site_title = "Sanctions Monitoring"
 admin.site.index_title = "Analyst desk"
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
