@@ -16,6 +16,7 @@ SCOPE_PERMISSIONS = {
     "reports:write": "monitoring.add_violationreport",
     "screen": "sanctions.view_listentry",
     "matches:review": "monitoring.add_matchreview",
+    "audit:read": "audit.view_auditrecord",  # team administrators' sessions only: no token has it
 }
 
 

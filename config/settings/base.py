@@ -153,6 +153,7 @@ REST_FRAMEWORK = {
         "reports:write": env("THROTTLE_REPORTS_WRITE", default="60/min"),
         "screen": env("THROTTLE_SCREEN", default="120/min"),
         "matches:review": env("THROTTLE_MATCHES_REVIEW", default="120/min"),
+        "audit:read": env("THROTTLE_AUDIT_READ", default="120/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
