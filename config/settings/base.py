@@ -193,6 +193,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"sanctions.tasks.*": {"queue": "sync"}}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Tasks are idempotent and acknowledged late (acks_late): a task whose pool process dies (killed,
+# out of memory) goes back to the queue and runs again, instead of being acknowledged as failed.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
