@@ -193,7 +193,7 @@ class Worker:
         if self.process is None:
             return
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)  # warm shutdown of this worker's own group
+            os.killpg(self.process.pid, signal.SIGQUIT)  # cold shutdown of this worker's own group: checks are done
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
