@@ -105,7 +105,8 @@ print(json.dumps({
     "hsts": secure.get("Strict-Transport-Security"),
     "frame": secure.get("X-Frame-Options"),
     "nosniff": secure.get("X-Content-Type-Options"),
-    "csrf_cookie": {k: secure.cookies["csrftoken"][k] for k in ("secure", "samesite")} if "csrftoken" in secure.cookies else None,
+    "csrf_cookie": ({k: secure.cookies["csrftoken"][k] for k in ("secure", "samesite")}
+                    if "csrftoken" in secure.cookies else None),
     "settings": [settings.SESSION_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY, settings.CSRF_COOKIE_SECURE,
                  settings.DEBUG, "django.middleware.csrf.CsrfViewMiddleware" in settings.MIDDLEWARE,
                  "django.middleware.clickjacking.XFrameOptionsMiddleware" in settings.MIDDLEWARE],

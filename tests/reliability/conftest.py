@@ -39,6 +39,17 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.05, what: str = "
         time.sleep(interval)
 
 
+def _on_postgres() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+# Marks a module (before any database setup, so skipping costs nothing).
+requires_postgres = pytest.mark.skipif(
+    not _on_postgres(), reason="worker processes need a database they can share: run with DATABASE_URL=postgres://...")
+
+
 @pytest.fixture
 def postgres_only():
     if connection.vendor != "postgresql":

@@ -13,9 +13,10 @@ from monitoring.models import MemberState, ReportSubject, ScreeningMatch, Violat
 from monitoring.screening import subjects_needing_screening
 from monitoring.tokens import token_issue
 
-from .conftest import project_app_on, wait_for
+from .conftest import project_app_on, requires_postgres, wait_for
 
-pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [requires_postgres, pytest.mark.redis, pytest.mark.postgres,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 API = "/api/v1"
 NAMES = ["RI WON HO", "KIM SU GWANG", "JANG SONG CHOL"]
 

@@ -24,9 +24,10 @@ from monitoring.tokens import token_issue
 from sanctions.models import EntryChange, ListEntry, ListSource, ListVersion
 from sanctions.services import list_sync
 
-from .conftest import wait_for
+from .conftest import requires_postgres, wait_for
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [requires_postgres, pytest.mark.postgres,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 SEED_PATH = Path(DEFAULT_LIST_PATH)
 
 

@@ -11,10 +11,11 @@ from django.db import connection
 from monitoring.demo import DEFAULT_LIST_PATH
 from sanctions.models import EntryChange, ListEntry, ListSource, ListVersion
 
-from .conftest import backends_of, project_app_on, wait_for
+from .conftest import backends_of, project_app_on, requires_postgres, wait_for
 from .test_worker_killed import TableLock
 
-pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [requires_postgres, pytest.mark.redis, pytest.mark.postgres,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 SEED_PATH = Path(DEFAULT_LIST_PATH)
 
 

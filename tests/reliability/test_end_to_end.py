@@ -14,9 +14,10 @@ from sanctions.models import ListVersion
 from tests.monitoring.test_webhooks import with_new_individual
 from tests.monitoring.webhook_receiver import WebhookReceiver
 
-from .conftest import project_app_on, wait_for
+from .conftest import project_app_on, requires_postgres, wait_for
 
-pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [requires_postgres, pytest.mark.redis, pytest.mark.postgres,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 API = "/api/v1"
 
 
@@ -26,7 +27,8 @@ def seed_list(postgres_only):
 
 
 def _kr_token(scopes=("reports:read", "reports:write", "lists:read")):
-    return token_issue(name="KR system", scopes=list(scopes), actor=None, member_state=MemberState.objects.get(country="KR"))
+    return token_issue(name="KR system", scopes=list(scopes), actor=None,
+                       member_state=MemberState.objects.get(country="KR"))
 
 
 def test_a_report_filed_through_the_api_is_screened_by_a_worker_and_the_analyst_sees_its_hits(

@@ -20,9 +20,10 @@ from monitoring.demo import DEFAULT_LIST_PATH, DemoSummary, demo_list_load
 from monitoring.models import ReportSubject, ScreeningMatch
 from sanctions.models import EntryChange, ListEntry, ListSource, ListVersion
 
-from .conftest import backends_of, project_app_on, wait_for
+from .conftest import backends_of, project_app_on, requires_postgres, wait_for
 
-pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [requires_postgres, pytest.mark.redis, pytest.mark.postgres,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SEED_PATH = Path(DEFAULT_LIST_PATH)
 SEED_RECORDS = 38
