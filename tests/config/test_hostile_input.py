@@ -13,8 +13,8 @@ from rest_framework import serializers as drf_serializers
 
 from audit.models import AuditRecord
 from config.api import MAX_JSON_DEPTH, json_depth
-from monitoring.api.serializers import ReportCreateSerializer, ReportSubjectSerializer
-from monitoring.models import ReportSubject, ViolationReport
+from monitoring.api.serializers import EvidenceSerializer, ReportCreateSerializer, ReportSubjectSerializer
+from monitoring.models import Evidence, ReportSubject, ViolationReport
 from tests.monitoring.api.conftest import (  # noqa: F401 - fixtures
     API,
     client_for,
@@ -105,7 +105,7 @@ def _text_fields(serializer_class) -> list[str]:
     return names
 
 
-def test_injection_in_every_report_and_subject_text_field_is_stored_as_plain_text(kr, client, analyst_kr):
+def test_injection_in_every_report_subject_and_evidence_text_field_is_stored_as_plain_text(kr, client, analyst_kr):
     report_fields = _text_fields(ReportCreateSerializer)
     subject_fields = _text_fields(ReportSubjectSerializer)
     assert {"title", "narrative"} <= set(report_fields) and "name" in subject_fields
@@ -130,10 +130,21 @@ def test_injection_in_every_report_and_subject_text_field_is_stored_as_plain_tex
     # Searching for it is a search, not an injection.
     assert kr.get(f"{API}/reports/", {"q": SQL}).status_code == 200
 
-    # The admin shows it escaped, in the list and on the page.
+    evidence_fields = _text_fields(EvidenceSerializer)
+    assert {"source", "caption"} <= set(evidence_fields)
+    evidence_body = {field: HOSTILE[: EvidenceSerializer().fields[field].max_length or None]
+                     for field in evidence_fields}
+    evidence = kr.post(f"{API}/reports/{report_id}/evidence/", {**evidence_body, "kind": "document",
+                                                                "held_at": HOSTILE}, format="json")
+    assert evidence.status_code == 201, evidence.content
+    stored_evidence = Evidence.objects.get(pk=evidence.json()["id"])
+    assert all(getattr(stored_evidence, field) == evidence_body[field] for field in evidence_fields)
+
+    # The admin shows it escaped, in the lists and on the pages.
     client.force_login(analyst_kr)
     for page in ("/admin/monitoring/violationreport/", f"/admin/monitoring/violationreport/{report_id}/change/",
-                 f"/admin/monitoring/reportsubject/{stored_subject.pk}/change/"):
+                 f"/admin/monitoring/reportsubject/{stored_subject.pk}/change/",
+                 "/admin/monitoring/evidence/", f"/admin/monitoring/evidence/{stored_evidence.pk}/change/"):
         response = client.get(page)
         html = response.content.decode()
         assert response.status_code == 200, page
