@@ -9,8 +9,8 @@ import re
 import django_filters
 from django import forms
 from django.conf import settings
-from django_filters.fields import IsoDateTimeField
 from django.core.exceptions import RequestDataTooBig
+from django_filters.fields import IsoDateTimeField
 from rest_framework import exceptions, pagination, parsers, permissions, serializers, status, throttling
 
 # For analysts' browser sessions, a scope is the Django permission that grants the same.

@@ -19,7 +19,16 @@ logger = logging.getLogger(__name__)
 
 
 def _client_address(request) -> str:
-    return (request.META.get("REMOTE_ADDR") or "unknown") if request is not None else "unknown"
+    """The caller's address. Behind a proxy, REMOTE_ADDR is the proxy's for everyone: the address
+    the proxy appends to ADMIN_LOGIN_CLIENT_ADDRESS_HEADER (the rightmost one, which a client
+    cannot forge) is used instead."""
+    if request is None:
+        return "unknown"
+    header = getattr(settings, "ADMIN_LOGIN_CLIENT_ADDRESS_HEADER", "")
+    forwarded = request.META.get(header, "") if header else ""
+    if forwarded.strip():
+        return forwarded.split(",")[-1].strip()[:64]
+    return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 def _keys(request, username: str) -> tuple[str, str]:

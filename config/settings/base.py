@@ -98,6 +98,8 @@ LOGIN_URL = "admin:login"
 ADMIN_LOGIN_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
 ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 ADMIN_LOGIN_LOCKOUT_SECONDS = env.int("ADMIN_LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# Where the client's address is when a proxy stands in front (META name; empty: REMOTE_ADDR).
+ADMIN_LOGIN_CLIENT_ADDRESS_HEADER = env("ADMIN_LOGIN_CLIENT_ADDRESS_HEADER", default="")
 
 # --- I18N / time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

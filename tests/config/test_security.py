@@ -77,6 +77,23 @@ def test_the_lockout_ends(client, staff, settings):
     assert _login(client, "desk.officer", PASSWORD).status_code == 302
 
 
+def test_behind_a_proxy_clients_are_told_apart_by_the_address_the_proxy_appends(client, staff, settings):
+    settings.ADMIN_LOGIN_CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+    proxy = "10.0.0.2"
+    for _ in range(settings.ADMIN_LOGIN_FAILURE_LIMIT):
+        # A guesser forging the header cannot change the rightmost address, which the proxy adds.
+        client.post(LOGIN, {"username": "desk.officer", "password": "wrong-guess"}, REMOTE_ADDR=proxy,
+                    HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.66")
+
+    locked = client.post(LOGIN, {"username": "desk.officer", "password": PASSWORD}, REMOTE_ADDR=proxy,
+                         HTTP_X_FORWARDED_FOR="5.6.7.8, 203.0.113.66")
+    other = client.post(LOGIN, {"username": "desk.officer", "password": PASSWORD}, REMOTE_ADDR=proxy,
+                        HTTP_X_FORWARDED_FOR="198.51.100.9")
+
+    assert "Too many failed logins" in locked.content.decode()
+    assert other.status_code == 302  # the same proxy, another client: not locked out
+
+
 @pytest.mark.parametrize("password", ["short1", "password1234", "123456789012345", "desk.officer2026"])
 def test_weak_passwords_are_refused(staff, password):
     with pytest.raises(ValidationError):
