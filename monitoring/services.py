@@ -223,7 +223,9 @@ def evidence_upload_check(upload, *, name: str | None = None) -> None:
     head = upload.read(4096)
     upload.seek(0)
     try:
-        check_upload(name=name, declared_type=getattr(upload, "content_type", "") or "", head=head)
+        # The uploaded file itself, or the model's FieldFile wrapping it: the declared type is on the former.
+        declared = getattr(upload, "content_type", None) or getattr(getattr(upload, "file", None), "content_type", "")
+        check_upload(name=name, declared_type=declared or "", head=head)
     except UploadRejected as exc:
         raise ValidationError({"file": str(exc)}) from None
 

@@ -65,6 +65,16 @@ def test_the_service_refuses_a_disguised_file_and_stores_nothing(report, analyst
     assert not any(tmp_path.rglob("*"))
 
 
+def test_the_service_checks_the_declared_type_too(report, analyst_kr, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("imagery.png", PNG, content_type="text/html")
+
+    with pytest.raises(ValidationError, match="declared as 'text/html'"):
+        services.evidence_save(evidence=Evidence(report=report, kind="satellite_image", source="x", file=upload),
+                               actor=analyst_kr, channel="test")
+    assert not Evidence.objects.exists() and not any(tmp_path.rglob("*"))
+
+
 def test_the_service_refuses_a_file_over_the_size_limit(report, analyst_kr, settings, tmp_path):
     settings.MEDIA_ROOT, settings.EVIDENCE_MAX_UPLOAD_BYTES = tmp_path, 1024
     upload = SimpleUploadedFile("big.pdf", PDF + b"0" * 2048, content_type="application/pdf")
