@@ -10,7 +10,7 @@ from django.urls import path
 
 from .models import AuditRecord
 from .selectors import EXPORT_FIELDS, audit_records_between, day_bounds
-from .services import audited_delete, audited_save
+from .services import audit_trail_read, audited_delete, audited_save
 
 
 class ReadOnlyAdminMixin:
@@ -68,6 +68,7 @@ class AuditRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if form.is_bound and form.is_valid():
             since, until = day_bounds(form.cleaned_data["since"], form.cleaned_data["until"])
             rows = audit_records_between(since=since, until=until).values_list(*EXPORT_FIELDS)
+            audit_trail_read(actor=request.user, since=since, until=until, channel="admin")
             response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
             name = f"audit-{form.cleaned_data['since']}-{form.cleaned_data['until']}.csv"
             response["Content-Disposition"] = f'attachment; filename="{name}"'

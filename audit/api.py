@@ -12,6 +12,7 @@ from config.api import StrictSerializerMixin
 
 from .models import AuditRecord
 from .selectors import audit_records_between, day_bounds
+from .services import audit_trail_read
 
 
 class AuditRecordSerializer(serializers.ModelSerializer):
@@ -90,7 +91,19 @@ class AuditRecordListApi(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        filters = AuditFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return audit_records_between(since=filters.validated_data["since"],
-                                     until=filters.validated_data["until"]).select_related("actor")
+        filters = self.filters()
+        return audit_records_between(since=filters["since"], until=filters["until"]).select_related("actor")
+
+    def filters(self) -> dict:
+        if not hasattr(self, "_filters"):
+            serializer = AuditFilterSerializer(data=self.request.query_params)
+            serializer.is_valid(raise_exception=True)
+            self._filters = serializer.validated_data
+        return self._filters
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        # Reading the whole trail is a privileged read: it is on the trail too (after this page).
+        audit_trail_read(actor=request.user, since=self.filters()["since"], until=self.filters()["until"],
+                         channel="api")
+        return response

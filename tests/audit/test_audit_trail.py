@@ -129,6 +129,18 @@ def test_team_administrators_read_the_trail_by_date_range_oldest_first(admin_api
     assert row["actor_label"] == "team.admin" and row["context"] == {"channel": "test", "day": 3}
 
 
+def test_reading_the_trail_is_on_the_trail(admin_api, client, team_admin, dated_records):
+    admin_api.get(f"{API}/audit/", {"since": "2026-11-02", "until": "2026-11-03"})
+    client.force_login(team_admin)
+    b"".join(client.get(EXPORT, {"since": "2026-11-01", "until": "2026-11-01"}).streaming_content)
+
+    reads = list(AuditRecord.objects.filter(object_type="audit.auditrecord", action="read").order_by("id"))
+    assert [(r.actor, r.context["channel"]) for r in reads] == [(team_admin, "api"), (team_admin, "admin")]
+    assert reads[0].context["since"] == "2026-11-02T00:00:00+00:00"
+    assert reads[0].context["until"] == "2026-11-04T00:00:00+00:00"
+    assert reads[1].context["until"] == "2026-11-02T00:00:00+00:00"
+
+
 @pytest.mark.parametrize("params,field", [
     ({"since": "yesterday"}, "since"),
     ({"until": "2026-13-40"}, "until"),
