@@ -109,3 +109,13 @@ def audited_delete(instance: models.Model, *, actor, channel: str) -> AuditRecor
     )
     instance.delete()
     return record
+
+
+def audit_trail_read(*, actor, since, until, channel: str) -> AuditRecord:
+    """A team administrator read the audit trail (an export): recorded like their other reads."""
+    return AuditRecord.objects.create(
+        actor=actor, actor_label=actor.get_username(), action=AuditAction.READ,
+        object_type=AuditRecord._meta.label_lower, object_id="",
+        object_repr=f"audit trail from {jsonable(since) or 'the start'} until {jsonable(until) or 'now'}"[:300],
+        context={"channel": channel, "since": jsonable(since), "until": jsonable(until)},
+    )

@@ -3,11 +3,15 @@ Kept here (not in an app) because both apps' endpoints use it and neither may de
 from __future__ import annotations
 
 import datetime
+import io
+import re
 
 import django_filters
 from django import forms
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django_filters.fields import IsoDateTimeField
-from rest_framework import pagination, permissions, serializers, throttling
+from rest_framework import exceptions, pagination, parsers, permissions, serializers, status, throttling
 
 # For analysts' browser sessions, a scope is the Django permission that grants the same.
 SCOPE_PERMISSIONS = {
@@ -16,6 +20,7 @@ SCOPE_PERMISSIONS = {
     "reports:write": "monitoring.add_violationreport",
     "screen": "sanctions.view_listentry",
     "matches:review": "monitoring.add_matchreview",
+    "audit:read": "audit.view_auditrecord",  # team administrators' sessions only: no token has it
 }
 
 
@@ -105,3 +110,58 @@ class UtcDateTimeField(IsoDateTimeField):
 
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcDateTimeField
+
+
+# --- Hostile input ------------------------------------------------------------------------------
+
+MAX_JSON_DEPTH = 32  # far beyond any real payload; deep enough nesting would exhaust the stack
+
+
+class SafeJSONParser(parsers.JSONParser):
+    """JSON that is strict UTF-8 and nested at most MAX_JSON_DEPTH deep: anything else is a 400
+    before it reaches a serializer (a deeply nested body was a 500: RecursionError)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise exceptions.ParseError(f"JSON parse error - the body is not valid UTF-8 (byte {exc.start}).")
+        if text.count("[") + text.count("{") > MAX_JSON_DEPTH and json_depth(text) > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels.")
+        try:
+            return super().parse(io.BytesIO(raw), media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def json_depth(text: str) -> int:
+    """How deep brackets nest in `text`, brackets inside strings not counted."""
+    depth = deepest = 0
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "]}":
+            depth -= 1
+    return deepest
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is larger than this service accepts."
+    default_code = "payload_too_large"
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: an oversized body is a 413 in the API's JSON shape (Django alone
+    answers an HTML 400)."""
+    from rest_framework.views import exception_handler as drf_exception_handler  # imports this module's settings
+
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
+    return drf_exception_handler(exc, context)

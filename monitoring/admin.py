@@ -7,6 +7,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -163,6 +164,11 @@ class EvidenceForm(forms.ModelForm):
         limit = settings.EVIDENCE_MAX_UPLOAD_BYTES
         if upload and getattr(upload, "size", 0) > limit:
             raise forms.ValidationError(f"The file is larger than the {limit // (1024 * 1024)} MiB allowed.")
+        if isinstance(upload, UploadedFile):  # a new upload, not the file already stored
+            try:
+                services.evidence_upload_check(upload)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.message_dict["file"]) from None
         return upload
 
 

@@ -213,6 +213,23 @@ def _sha256_of(file) -> str:
     return digest.hexdigest()
 
 
+def evidence_upload_check(upload, *, name: str | None = None) -> None:
+    """Refuse an evidence file whose content, extension and declared type do not agree on an
+    allowed type (monitoring.uploads). Forms call it to show the error beside the field."""
+    from .uploads import UploadRejected, check_upload
+
+    name = name if name is not None else upload.name.replace("\\", "/").rsplit("/", 1)[-1]
+    upload.seek(0)
+    head = upload.read(4096)
+    upload.seek(0)
+    try:
+        # The uploaded file itself, or the model's FieldFile wrapping it: the declared type is on the former.
+        declared = getattr(upload, "content_type", None) or getattr(getattr(upload, "file", None), "content_type", "")
+        check_upload(name=name, declared_type=declared or "", head=head)
+    except UploadRejected as exc:
+        raise ValidationError({"file": str(exc)}) from None
+
+
 @transaction.atomic
 def evidence_save(*, evidence: Evidence, actor, channel: str) -> Evidence:
     from django.conf import settings
@@ -225,6 +242,7 @@ def evidence_save(*, evidence: Evidence, actor, channel: str) -> Evidence:
         if upload.size > settings.EVIDENCE_MAX_UPLOAD_BYTES:
             raise ValidationError({"file": f"The file is larger than {settings.EVIDENCE_MAX_UPLOAD_BYTES} bytes."})
         evidence.original_filename = upload.name.replace("\\", "/").rsplit("/", 1)[-1][:255]
+        evidence_upload_check(upload, name=evidence.original_filename)
         evidence.sha256 = _sha256_of(upload)
     evidence.full_clean(validate_unique=False)
     audited_save(evidence, actor=actor, channel=channel)

@@ -94,6 +94,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Admin login throttling (config/security.py): this many failures for one user name from one
+# address, or from one address in all, refuse further attempts for the lockout period.
+ADMIN_LOGIN_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+ADMIN_LOGIN_LOCKOUT_SECONDS = env.int("ADMIN_LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# Where the client's address is when a proxy stands in front (META name; empty: REMOTE_ADDR).
+ADMIN_LOGIN_CLIENT_ADDRESS_HEADER = env("ADMIN_LOGIN_CLIENT_ADDRESS_HEADER", default="")
 
 # --- I18N / time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -140,6 +147,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "config.api.ScopePermission"],
     "DEFAULT_PAGINATION_CLASS": "config.api.LimitOffsetPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "config.api.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["config.api.CallerScopeThrottle"],
@@ -149,6 +162,7 @@ REST_FRAMEWORK = {
         "reports:write": env("THROTTLE_REPORTS_WRITE", default="60/min"),
         "screen": env("THROTTLE_SCREEN", default="120/min"),
         "matches:review": env("THROTTLE_MATCHES_REVIEW", default="120/min"),
+        "audit:read": env("THROTTLE_AUDIT_READ", default="120/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -182,6 +196,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"sanctions.tasks.*": {"queue": "sync"}}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Tasks are idempotent and acknowledged late (acks_late): a task whose pool process dies (killed,
+# out of memory) goes back to the queue and runs again, instead of being acknowledged as failed.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60

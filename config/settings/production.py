@@ -25,6 +25,8 @@ STORAGES = {
 # TLS is terminated by the proxy in front of gunicorn; trust its header only when told to.
 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=True):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Login throttling counts per client, not per proxy: the proxy appends the client's address.
+    ADMIN_LOGIN_CLIENT_ADDRESS_HEADER = env("ADMIN_LOGIN_CLIENT_ADDRESS_HEADER", default="HTTP_X_FORWARDED_FOR")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)

@@ -23,10 +23,10 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import SafeJSONParser
 from monitoring import api_services, services
 from monitoring.choices import REPORT_TRANSITIONS, ReportStatus
 from monitoring.models import Evidence, MatchReview, ReportSubject, ScreeningMatch, ViolationReport
@@ -89,7 +89,7 @@ class ApiViewMixin:
     its fields, a PermissionDenied a 403 with its message (objects are looked up through the
     visibility selectors first, so a caller only ever gets a 403 for an object it may see)."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
 
     def handle_exception(self, exc):
         if isinstance(exc, DjangoValidationError):

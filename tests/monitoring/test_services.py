@@ -104,11 +104,11 @@ def test_evidence_never_weaker_than_its_report_and_files_are_hashed(analyst_kr, 
                                                  tlp="GREEN"), actor=analyst_kr, channel="test")
     assert "tlp" in error.value.message_dict
 
-    upload = SimpleUploadedFile("../../etc/passwd.png", b"\x89PNG fake image bytes", content_type="image/png")
+    upload = SimpleUploadedFile("../../etc/passwd.png", b"\x89PNG\r\n\x1a\n fake image bytes", content_type="image/png")
     evidence = services.evidence_save(
         evidence=Evidence(report=report, kind="satellite_image", source="provider", file=upload, tlp="RED"),
         actor=analyst_kr, channel="test")
-    assert evidence.sha256 == hashlib.sha256(b"\x89PNG fake image bytes").hexdigest()
+    assert evidence.sha256 == hashlib.sha256(b"\x89PNG\r\n\x1a\n fake image bytes").hexdigest()
     assert evidence.original_filename == "passwd.png"
     assert ".." not in evidence.file.name and evidence.file.name.startswith(f"evidence/{report.pk}/")
 
