@@ -7,12 +7,25 @@ import os
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import connections
 
 from monitoring import services
 from monitoring.models import AnalystProfile, MemberState, ReportSubject, ViolationReport
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 _usernames = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def migration_data_put_back(django_db_blocker):
+    """A transactional or live-server test's teardown flushes every table, migration data included
+    (member states, list sources, groups), which the tests after it rely on. Torn down after that
+    flush, this loads the data back from the copy taken when the test database was created."""
+    yield
+    with django_db_blocker.unblock():
+        contents = getattr(connections["default"], "_test_serialized_contents", None)
+        if contents:
+            connections["default"].creation.deserialize_db_from_string(contents)
 
 
 def skip_or_fail(reason: str) -> None:

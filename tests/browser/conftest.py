@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from tests.conftest import skip_or_fail
 
@@ -50,18 +49,6 @@ def browser():
         yield driver
     finally:
         driver.quit()
-
-
-@pytest.fixture(scope="module")
-def migration_data_put_back(django_db_blocker):
-    """A live-server test's teardown flushes every table, migration data included (member states,
-    list sources, groups), which later tests rely on: load it back from the copy taken when the
-    test database was created (as tests/monitoring/test_webhooks.py does)."""
-    yield
-    with django_db_blocker.unblock():
-        contents = getattr(connections["default"], "_test_serialized_contents", None)
-        if contents:
-            connections["default"].creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture

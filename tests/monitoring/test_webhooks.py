@@ -15,7 +15,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 from rest_framework.test import APIClient
@@ -524,18 +524,6 @@ def redis_url():
         skip_or_fail(f"Redis at {url} is not reachable: {exc}")
     return url
 
-
-@pytest.fixture(scope="module")
-def migration_data_put_back(django_db_blocker):
-    """A transactional test's teardown flushes every table, migration data included (member
-    states, list sources, groups), which tests after it rely on (tests/sanctions/test_tasks.py
-    says why). This module-scoped fixture is torn down after that flush and loads the data back
-    from the copy taken when the test database was created (serialized_rollback)."""
-    yield
-    with django_db_blocker.unblock():
-        contents = getattr(connections["default"], "_test_serialized_contents", None)
-        if contents:
-            connections["default"].creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from tests.conftest import skip_or_fail
 
@@ -245,13 +245,3 @@ def backends_of(worker: Worker) -> list[dict]:
                        [worker.name])
         return [dict(zip(("pid", "state", "wait_event_type", "query"), row)) for row in cursor.fetchall()]
 
-
-@pytest.fixture(scope="module")
-def migration_data_put_back(django_db_blocker):
-    """A transactional test's teardown flushes every table, migration data included (member
-    states, list sources, groups); this puts it back for the tests after this module's."""
-    yield
-    with django_db_blocker.unblock():
-        contents = getattr(connections["default"], "_test_serialized_contents", None)
-        if contents:
-            connections["default"].creation.deserialize_db_from_string(contents)
