@@ -35,6 +35,7 @@ SUBSTITUTION_COST = 1.2
 NUMBER_MISMATCH_FACTOR = 0.5  # "NAM SAN 8" is not "NAM SAN 6"
 ONE_SIDED_NUMBER_FACTOR = 0.8
 PAIR_CUTOFF = 0.6
+INITIAL_SIMILARITY = 0.7
 
 NICKNAMES = {
     frozenset(pair) for pair in [
@@ -72,6 +73,7 @@ class _Unit:
     text: str
     role: str
     weight: float
+    initials: str = ""
 
 
 def token_similarity(a: str, b: str, *, phonetic: bool = True, final: bool = False) -> tuple[float, str]:
@@ -99,7 +101,7 @@ def _token_similarity(a: str, b: str, phonetic: bool, final: bool) -> tuple[floa
         return 0.9, "romanisation of one surname"
 
     if len(a) == 1 or len(b) == 1:
-        return (0.7, "initial") if a[0] == b[0] else (0.0, "different initial")
+        return (INITIAL_SIMILARITY, "initial") if a[0] == b[0] else (0.0, "different initial")
     if frozenset((a, b)) in NICKNAMES:
         return 0.9, "nickname"
     longest = max(len(a), len(b))
@@ -122,7 +124,8 @@ def _units(form: NameForm) -> tuple[_Unit, ...]:
         for i in range(len(form) - width + 1):
             run = form[i:i + width]
             if all(t.role != NUMBER for t in run):
-                units.append(_Unit(i, i + width - 1, "".join(t.text for t in run), PART, ROLE_WEIGHT[PART]))
+                units.append(_Unit(i, i + width - 1, "".join(t.text for t in run), PART, ROLE_WEIGHT[PART],
+                                   "".join(t.text[0] for t in run)))
     return tuple(units)
 
 
@@ -137,12 +140,25 @@ def _pairs(q_units, c_units, query: NameForm, candidate: NameForm, phonetic: boo
                 continue
             if (len(q.text) == 1 and c.start != c.end) or (len(c.text) == 1 and q.start != q.end):
                 continue  # an initial stands for one name part, not several
-            final = q.end == last_q and c.end == last_c and long_names
-            similarity, how = _token_similarity(q.text, c.text, phonetic, final)
+            if _joined_initials(q, c) or _joined_initials(c, q):
+                similarity, how = INITIAL_SIMILARITY, "initials"
+            else:
+                final = q.end == last_q and c.end == last_c and long_names
+                similarity, how = _token_similarity(q.text, c.text, phonetic, final)
             if similarity >= cutoff:
                 pairs.append((similarity, (q.end - q.start) + (c.end - c.start), q, c, how))
     pairs.sort(key=lambda p: (p[0], p[1]), reverse=True)
     return pairs
+
+
+_VOWEL_SET = frozenset("aeiouy")
+
+
+def _joined_initials(short: _Unit, long: _Unit) -> bool:
+    """"JC" for "Jean-Claude": a word of two or three consonants, no vowel (so no name one can
+    say), written for the initials of as many name parts."""
+    return (short.start == short.end and long.initials != "" and short.role == PART
+            and short.text == long.initials and not _VOWEL_SET & set(short.text))
 
 
 def _within(units, free: set[int]):

@@ -11,7 +11,7 @@ from .names import compare_names
 from .types import Candidate, CandidateBirthDate, CandidateName, Feature, MatchResult, Query
 
 ALGORITHM_NAME = "msmt-name-id"
-ALGORITHM_VERSION = "1.0"
+ALGORITHM_VERSION = "1.1"
 DEFAULT_THRESHOLD = 0.70
 
 WEAK_ALIAS_FACTOR = 0.65  # a "Low" quality alias alone never reaches the threshold

@@ -293,3 +293,30 @@ def test_names_without_a_comparable_form_score_zero():
 def test_scores_stay_in_the_unit_range():
     for a, b in [("Kim Jong Un", "Kim Jong Un"), ("A", "B"), ("NAM SAN 8", "NAM SAN 6"), ("김정은", "Kim")]:
         assert 0.0 <= score(a, b) <= 1.0
+
+
+# --- Rules of msmt-name-id 1.1 ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("a, b", [("JC Juncker", "Jean-Claude Juncker"), ("JFK Smith", "John Fitzgerald Kennedy Smith")])
+def test_joined_initials_stand_for_as_many_name_parts(a, b):
+    comparison = compare_names(a, b)
+    assert DEFAULT_THRESHOLD <= comparison.score < 1.0
+    assert "(initials)" in comparison.detail
+
+
+def test_a_short_word_one_can_say_is_not_read_as_initials():
+    # "Jo" has a vowel: it is a name, not the initials of "Jean Olivier".
+    assert score("Jo Juncker", "Jean Olivier Juncker") < DEFAULT_THRESHOLD
+    assert score("JD Juncker", "Jean-Claude Juncker") < DEFAULT_THRESHOLD   # other letters
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Ig0r Sech1n", "Igor Sechin"),
+    ("Brigade Forty 4", "Brigade 44"),
+    ("3%ers", "Three Percenters"),
+    ("Siemens Aktiengeselschaft", "Siemens AG"),
+    ("TACTICAL MISSILES CORPORATION JOINT STOCK COMPAN", "TACTICAL MISSILES CORPORATION JOINT STOCK COMPANY"),
+    ("U.S. Department of State", "United States Department of State"),
+])
+def test_written_variants_of_one_name(a, b):
+    assert score(a, b) >= SAME
