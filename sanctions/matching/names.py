@@ -29,6 +29,15 @@ ROLE_WEIGHT = {PART: 1.0, NUMBER: 1.0, PARTICLE: 0.2, LEGAL_FORM: 0.2}
 # someone else weighs more than a list entry carrying extra names (patronymics, full forms).
 EXTRA_QUERY_COST = 0.4
 EXTRA_CANDIDATE_COST = 0.4
+# An organisation's name is a fixed phrase: a word the query adds ("Deutsche Bank *Trust* Company",
+# "Crystalord *Systems* Ltd") names another organisation, often a sister company.
+EXTRA_QUERY_COST_ORGANIZATION = 0.8
+# Patronymics ("Viktorovich") and the chain of forefathers' names in an Arabic nasab ("bin Muhammad
+# ibn Awad") are often left out when a name is written: when missing, they cost little.
+EXTRA_SECONDARY_COST = 0.1
+# "SALMAN BIN MUHAMMAD" is Muhammad's son, "MUHAMMAD BIN SALMAN" Salman's: the same names with son
+# and father swapped are two people.
+SWAPPED_FATHER_FACTOR = 0.6
 # A name part replaced by another ("AL-MOSULI" where the entry has "AL-RAWI") says more than a
 # missing one: the pair costs this much on top of the two extras.
 SUBSTITUTION_COST = 1.2
@@ -82,7 +91,7 @@ def token_similarity(a: str, b: str, *, phonetic: bool = True, final: bool = Fal
 
 # Legal forms that name a jurisdiction's company type: two different ones are two companies
 # (Deutsche Bank AG is not Deutsche Bank GmbH). Generic words (Ltd, Inc, Co) do not count.
-DISTINCT_LEGAL_FORMS = frozenset({"gmbh", "ag", "llc", "plc", "jsc", "ooo", "sa", "sas", "sarl", "srl", "spa", "bv",
+DISTINCT_LEGAL_FORMS = frozenset({"ano", "gmbh", "ag", "llc", "plc", "jsc", "ooo", "sa", "sas", "sarl", "srl", "spa", "bv",
                                   "nv", "ab", "oy", "kk", "pte", "pty", "sdn", "bhd", "lp", "llp", "spzoo"})
 LEGAL_FORM_MISMATCH_FACTOR = 0.7
 # A name cut short by a form field is long; "Lind" for "Lindemann" in a short name is another name.
@@ -132,6 +141,8 @@ def _units(form: NameForm) -> tuple[_Unit, ...]:
 def _pairs(q_units, c_units, query: NameForm, candidate: NameForm, phonetic: bool, cutoff: float) -> list:
     pairs = []
     last_q, last_c = len(query) - 1, len(candidate) - 1
+    # Initials written together stand beside another name part ("JC Juncker"), never alone ("N.N.").
+    q_parts, c_parts = sum(t.role == PART for t in query), sum(t.role == PART for t in candidate)
     long_names = min(sum(len(t.text) + 1 for t in query), sum(len(t.text) + 1 for t in candidate)) \
         >= CUT_SHORT_MIN_NAME_LENGTH
     for q in q_units:
@@ -140,7 +151,7 @@ def _pairs(q_units, c_units, query: NameForm, candidate: NameForm, phonetic: boo
                 continue
             if (len(q.text) == 1 and c.start != c.end) or (len(c.text) == 1 and q.start != q.end):
                 continue  # an initial stands for one name part, not several
-            if _joined_initials(q, c) or _joined_initials(c, q):
+            if (_joined_initials(q, c) and q_parts > 1) or (_joined_initials(c, q) and c_parts > 1):
                 similarity, how = INITIAL_SIMILARITY, "initials"
             else:
                 final = q.end == last_q and c.end == last_c and long_names
@@ -165,11 +176,50 @@ def _within(units, free: set[int]):
     return [u for u in units if u.start in free and u.end in free and (u.end - u.start < 2 or u.start + 1 in free)]
 
 
-def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True) -> NameComparison:
+_PATRONYMIC_ENDINGS = ("ovich", "evich", "ovych", "evych", "ovna", "evna", "ivna", "ichna", "ogly", "oglu")
+_FATHER_PARTICLES = frozenset({"bin", "bint"})
+
+
+@lru_cache(maxsize=200_000)
+def _secondary(form: NameForm) -> frozenset[int]:
+    """Positions of patronymics and of the inner links of a nasab chain (the X of "bin X bin Y";
+    the last name of the chain is kept: it is often the family's)."""
+    found = set()
+    for i, token in enumerate(form):
+        if token.role != PART:
+            continue
+        if len(token.text) > 6 and token.text.endswith(_PATRONYMIC_ENDINGS):
+            found.add(i)
+        elif i > 0 and form[i - 1].text in _FATHER_PARTICLES and form[i - 1].role == PARTICLE and any(
+                t.text in _FATHER_PARTICLES and t.role == PARTICLE for t in form[i + 1:]):
+            found.add(i)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=200_000)
+def _father_links(form: NameForm) -> tuple[tuple[int, int], ...]:
+    """(son, father) positions: the name part before "bin"/"bint" and the first name part after it."""
+    links = []
+    for i, token in enumerate(form):
+        if token.role == PARTICLE and token.text in _FATHER_PARTICLES and i > 0 and form[i - 1].role == PART:
+            father = next((j for j in range(i + 1, len(form)) if form[j].role == PART), None)
+            if father is not None:
+                links.append((i - 1, father))
+    return tuple(links)
+
+
+def _father_swapped(query: NameForm, candidate: NameForm, aligned: dict[int, int]) -> bool:
+    c_links = set(_father_links(candidate))
+    return any((aligned.get(father), aligned.get(son)) in c_links for son, father in _father_links(query))
+
+
+def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True,
+                  extra_query_cost: float = EXTRA_QUERY_COST) -> NameComparison:
     q_units, c_units = _units(query), _units(candidate)
     used_q: set[int] = set()
     used_c: set[int] = set()
     matched_weight = matched_score = 0.0
+    aligned: dict[int, int] = {}
     notes = []
     # Two rounds keep it cheap: sure single-word pairs first, then everything else (weaker pairs,
     # words written together or apart) among what is left.
@@ -189,6 +239,8 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
                 continue
             used_q |= q_span
             used_c |= c_span
+            if q.start == q.end and c.start == c.end:
+                aligned[q.start] = c.start
             # The lighter side: one word matching three written together must not weigh three.
             weight = min(sum(ROLE_WEIGHT[query[i].role] for i in q_span),
                          sum(ROLE_WEIGHT[candidate[i].role] for i in c_span))
@@ -202,10 +254,20 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
     extra_q = [query[i] for i in range(len(query)) if i not in used_q]
     extra_c = [candidate[i] for i in range(len(candidate)) if i not in used_c]
     substitutions = min(sum(t.role == PART for t in extra_q), sum(t.role == PART for t in extra_c))
-    denominator = (matched_weight + EXTRA_QUERY_COST * sum(ROLE_WEIGHT[t.role] for t in extra_q)
-                   + EXTRA_CANDIDATE_COST * sum(ROLE_WEIGHT[t.role] for t in extra_c)
+    # A missing patronymic costs little, a different one does not (then both sides have parts left).
+    q_secondary = _secondary(query) if not any(t.role == PART for t in extra_c) else frozenset()
+    c_secondary = _secondary(candidate) if not any(t.role == PART for t in extra_q) else frozenset()
+    denominator = (matched_weight
+                   + sum(ROLE_WEIGHT[query[i].role] * (EXTRA_SECONDARY_COST if i in q_secondary else extra_query_cost)
+                         for i in range(len(query)) if i not in used_q)
+                   + sum(ROLE_WEIGHT[candidate[i].role] * (EXTRA_SECONDARY_COST if i in c_secondary
+                                                          else EXTRA_CANDIDATE_COST)
+                         for i in range(len(candidate)) if i not in used_c)
                    + SUBSTITUTION_COST * substitutions)
     score = matched_score / denominator
+    if aligned and _father_swapped(query, candidate, aligned):
+        score *= SWAPPED_FATHER_FACTOR
+        notes.append("son and father swapped")
     q_numbers = {t.text for t in query if t.role == NUMBER}
     c_numbers = {t.text for t in candidate if t.role == NUMBER}
     if q_numbers != c_numbers:
@@ -227,7 +289,8 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
 def _acronym(short: NameForm, long: NameForm) -> bool:
     parts = [t for t in short if t.role == PART]
     initials = "".join(t.text[0] for t in long if t.role == PART)
-    return len(parts) == 1 and 2 <= len(parts[0].text) <= 6 and len(initials) >= 2 and parts[0].text == initials
+    # Two letters ("N.N.", "UN") stand for too many names to be read as one of them.
+    return len(parts) == 1 and 3 <= len(parts[0].text) <= 6 and parts[0].text == initials
 
 
 def _as_written(name: str) -> NameForm:
@@ -242,7 +305,9 @@ def _ideographic(char: str) -> bool:
     return 0x4E00 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0x3400 <= code <= 0x4DBF
 
 
-def compare_names(query: str, candidate: str) -> NameComparison:
+def compare_names(query: str, candidate: str, *, organization: bool = False) -> NameComparison:
+    """`organization`: the names are organisations' (see EXTRA_QUERY_COST_ORGANIZATION)."""
+    extra_query_cost = EXTRA_QUERY_COST_ORGANIZATION if organization else EXTRA_QUERY_COST
     if same_non_latin_script(query, candidate):
         # No romanisation ambiguity between two names in one script: sound-alikes do not count.
         by_character = compare_forms(_as_written(query), _as_written(candidate), phonetic=False)
@@ -252,7 +317,7 @@ def compare_names(query: str, candidate: str) -> NameComparison:
     best = NameComparison(0.0, "no comparable form")
     for q_form in name_forms(query):
         for c_form in name_forms(candidate):
-            result = compare_forms(q_form, c_form)
+            result = compare_forms(q_form, c_form, extra_query_cost=extra_query_cost)
             if result.score > best.score:
                 best = result
             if best.score < 0.85 and (_acronym(q_form, c_form) or _acronym(c_form, q_form)):

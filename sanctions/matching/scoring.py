@@ -57,11 +57,12 @@ def _name_feature(query: Query, candidate: Candidate, names: Iterable[CandidateN
     best_score, best = 0.0, Feature(0.0, "no name in common", query.name, candidate.primary_name)
     matched_name = candidate.primary_name
     names = tuple(candidate.names if names is None else names)
+    organization = candidate.kind == "entity"
     for query_name in (query.name, *query.aliases):
         if not query_name.strip():
             continue
         for name in names:
-            comparison = compare_names(query_name, name.name)
+            comparison = compare_names(query_name, name.name, organization=organization)
             score = comparison.score * (WEAK_ALIAS_FACTOR if name.quality == "low" else 1.0)
             if score > best_score:
                 label = {"primary": "name", "alias": "alias", "original_script": "name in original script"}[name.kind]

@@ -320,3 +320,65 @@ def test_a_short_word_one_can_say_is_not_read_as_initials():
 ])
 def test_written_variants_of_one_name(a, b):
     assert score(a, b) >= SAME
+
+
+def test_joined_initials_alone_are_not_a_name():
+    assert score("N.N.", "Nursultan Nazarbayev") < DEFAULT_THRESHOLD
+
+
+def test_a_two_letter_acronym_is_not_read_as_a_name():
+    assert score("NN", "Nursultan Nazarbayev") < DEFAULT_THRESHOLD
+    assert score("OMM", "Ocean Maritime Management") >= DEFAULT_THRESHOLD   # three letters still are
+
+
+@pytest.mark.parametrize("query, listed", [
+    ("Deutsche Bank Trust Company", "Deutsche Bank"),
+    ("Crystalord Systems Limited", "Crystalord Ltd"),
+])
+def test_a_word_an_organisation_query_adds_names_another_organisation(query, listed):
+    assert compare_names(query, listed).score >= DEFAULT_THRESHOLD        # as people's names, it would pass
+    assert compare_names(query, listed, organization=True).score < DEFAULT_THRESHOLD
+
+
+def test_a_word_the_listed_organisation_adds_still_costs_as_before():
+    assert compare_names("Deutsche Bank AG", "Deutsche Bank (Schweiz) AG", organization=True).score >= 0.8
+
+
+def test_different_legal_forms_lower_an_organisation_score():
+    assert score("ANO Iskusstvo Krasoty", "LLC Iskusstvo Krasoty") < DEFAULT_THRESHOLD
+    assert score("OOO Iskusstvo Krasoty", "LLC Iskusstvo Krasoty") < score("Iskusstvo Krasoty", "LLC Iskusstvo Krasoty")
+
+
+@pytest.mark.parametrize("query, listed", [
+    ("Sergejs Lavrovs", "Sergey Viktorovich LAVROV"),                          # patronymic left out
+    ("Volodymyr Zelenskyy", "Volodymyr Oleksandrovych Zelenskyy"),
+    ("Osama bin Laden", "Usama bin Muhammad ibn Awad ibn Ladin"),              # nasab chain left out
+])
+def test_a_missing_patronymic_or_forefathers_chain_costs_little(query, listed):
+    comparison = compare_names(query, listed)
+    assert comparison.score >= DEFAULT_THRESHOLD
+    assert "unmatched in entry" in comparison.detail
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Sergey Ivanovich Lavrov", "Sergey Viktorovich Lavrov"),                  # another father
+    ("NOUREDDINE BEN MOHAMED BEN BELKASSEM AL-DRISSI", "NOUREDDINE BEN ALI BEN BELKASSEM AL-DRISSI"),
+])
+def test_a_different_patronymic_is_still_another_person(a, b):
+    assert score(a, b) < DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize("a, b", [
+    ("SALMAN BIN MUHAMMAD AL-RAWI", "MUHAMMAD BIN SALMAN AL-RAWI"),
+    ("AHMAD BIN HASAN AL-UBAIDI", "HASAN BIN AHMAD AL-UBAIDI"),
+    ("IBRAHIM BIN AL-DIN AL-MASRI", "SAIF-AL-DIN BIN IBRAHIM AL-MASRI"),
+])
+def test_son_and_father_swapped_around_bin_are_two_people(a, b):
+    comparison = compare_names(a, b)
+    assert comparison.score < DEFAULT_THRESHOLD
+    assert "son and father swapped" in comparison.detail
+
+
+@pytest.mark.parametrize("a", ["bin Salman Mohammed", "Salman Mohammed bin", "Mohammed bin Salman"])
+def test_names_around_bin_in_another_order_are_not_a_swap(a):
+    assert score(a, "Mohammed bin Salman") >= SAME
