@@ -17,6 +17,7 @@ from .normalize import (
     Token,
     is_abjad,
     name_forms,
+    _KEY_RULES,
     SURNAME_VARIANTS,
     phonetic_key,
     same_non_latin_script,
@@ -98,6 +99,30 @@ LEGAL_FORM_MISMATCH_FACTOR = 0.7
 CUT_SHORT_MIN_NAME_LENGTH = 25
 
 
+def _allowed_edits(a: str, b: str) -> int:
+    """Typos allowed between two spellings, by the shorter one's length: a name part has room for
+    one typo in up to seven letters, two in up to eleven ("Sancho" is not a misspelt "Sanchez")."""
+    length = min(len(a), len(b)) if EDITS_BY_SHORTER else max(len(a), len(b))
+    for limit, edits in EDIT_LIMITS:
+        if length <= limit:
+            return edits
+    return EDIT_LIMITS[-1][1] + 1
+
+
+EDITS_BY_SHORTER = False
+EDIT_LIMITS = ((2, 0), (5, 1), (9, 2))
+
+
+@lru_cache(maxsize=200_000)
+def _spelled(token: str) -> str:
+    """The token with digraphs and letters of one sound written one way (kh/k, x/ks, ts/z...), the
+    vowels kept: what the romanisations of one sound agree on before any vowel is ignored."""
+    key = "s" + token[1:] if token.startswith("x") else token  # pinyin x is an s-sound (Xi, Shi, Hsi)
+    for old, new in _KEY_RULES:
+        key = key.replace(old, new)
+    return key
+
+
 @lru_cache(maxsize=500_000)
 def _token_similarity(a: str, b: str, phonetic: bool, final: bool) -> tuple[float, str]:
     if a == b:
@@ -114,15 +139,27 @@ def _token_similarity(a: str, b: str, phonetic: bool, final: bool) -> tuple[floa
     if frozenset((a, b)) in NICKNAMES:
         return 0.9, "nickname"
     longest = max(len(a), len(b))
-    allowed = 0 if longest <= 2 else 1 if longest <= 5 else 2 if longest <= 9 else 3
+    allowed = _allowed_edits(a, b)
     distance = OSA.distance(a, b, score_cutoff=allowed)  # a swap of two letters is one edit
     if longest <= 4 and a[0] not in _FIRST_SOUNDS.get(b[0], b[0]):
         distance = allowed + 1  # short name parts differing at the start are other names (Song/Yong)
     best, how = (1 - distance / longest, "spelling") if distance <= allowed else (0.0, "different")
-    if (phonetic and best < 0.9 and min(len(a), len(b)) >= 0.75 * longest and a[0] in _FIRST_SOUNDS.get(b[0], b[0])
-            and phonetic_key(a) == phonetic_key(b)):
+    if not phonetic or best >= 0.9:
+        return best, how
+    # Compared as sounds, with digraphs read one way ("Shi"/"Xi", "Tse-tung"/"Zedong", "Aleksandr"/
+    # "Alexander"), of about the same length and starting alike.
+    sa, sb = _spelled(a), _spelled(b)
+    if not (_alike_start_and_length(a, b) or _alike_start_and_length(sa, sb)):
+        return best, how
+    if best == 0.0 and (sa, sb) != (a, b) and OSA.distance(sa, sb, score_cutoff=1) <= 1:
+        best, how = (0.9, "sounds alike") if sa == sb else (1 - 1 / max(len(sa), len(sb)), "spelling")
+    if best < 0.9 and phonetic_key(a) == phonetic_key(b):
         best, how = 0.9, "sounds alike"
     return best, how
+
+
+def _alike_start_and_length(a: str, b: str) -> bool:
+    return a[0] in _FIRST_SOUNDS.get(b[0], b[0]) and min(len(a), len(b)) >= 0.75 * max(len(a), len(b))
 
 
 @lru_cache(maxsize=200_000)

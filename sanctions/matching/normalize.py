@@ -195,7 +195,11 @@ _LEET = str.maketrans("013457890", "oieastbgo")
 _LEET_DIGIT = re.compile(r"(?<=[a-z])[013457-9]+(?=[a-z])")
 
 
-def tokenize(latin: str) -> NameForm:
+def tokenize(latin: str, *, syllables: bool = False) -> NameForm:
+    """`syllables`: `latin` reads a Han, Hangul or kana name, one word per syllable; "Ao", "De" or
+    "La" are then syllables of the name, never legal forms, particles or titles."""
+    if syllables:
+        return tuple(_split_digits(w)[0] if w.isdigit() else Token(w) for w in SEPARATORS.split(fold(latin)) if w)
     tokens = []
     words = [w for w in SEPARATORS.split(fold(latin)) if w]
     words = [_LEET_DIGIT.sub(lambda m: m.group(0).translate(_LEET), w) if not w.isdigit() else w for w in words]
@@ -283,10 +287,12 @@ def name_forms(name: str) -> tuple[NameForm, ...]:
     "A/B" names two alternatives (as lists write "Al-Qa'ida/Islamic Army"): each is a form too."""
     forms = []
     texts = [name] + _alternatives(name)
-    for latin in (reading for text in texts for reading in readings(text)):
-        form = tokenize(latin)
-        if any(t.role in (PART, NUMBER) for t in form):
-            forms.append(form)
+    for text in texts:
+        syllables = any(_script_of(c) != "other" for c in text)
+        for latin in readings(text):
+            form = tokenize(latin, syllables=syllables)
+            if any(t.role in (PART, NUMBER) for t in form):
+                forms.append(form)
     return tuple(dict.fromkeys(forms))
 
 
