@@ -140,6 +140,8 @@ def _token_similarity(a: str, b: str, phonetic: bool, final: bool) -> tuple[floa
         return 0.9, "nickname"
     longest = max(len(a), len(b))
     allowed = _allowed_edits(a, b)
+    if a[0] not in _FIRST_SOUNDS.get(b[0], b[0]):
+        allowed = min(allowed, 1)  # the first letter is seldom the typo: "Navros" is not "Lavrov"
     distance = OSA.distance(a, b, score_cutoff=allowed)  # a swap of two letters is one edit
     if longest <= 4 and a[0] not in _FIRST_SOUNDS.get(b[0], b[0]):
         distance = allowed + 1  # short name parts differing at the start are other names (Song/Yong)

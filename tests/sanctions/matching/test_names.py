@@ -382,3 +382,29 @@ def test_son_and_father_swapped_around_bin_are_two_people(a, b):
 @pytest.mark.parametrize("a", ["bin Salman Mohammed", "Salman Mohammed bin", "Mohammed bin Salman"])
 def test_names_around_bin_in_another_order_are_not_a_swap(a):
     assert score(a, "Mohammed bin Salman") >= SAME
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Shi Jinping", "Xi Jinping"),                  # pinyin x and sh are one sound
+    ("Mao Tse-tung", "Mao Zedong"),                 # Wade-Giles ts and pinyin z
+    ("Aleksandr Petrov", "Alexander Petrov"),       # ks and x
+])
+def test_digraphs_of_one_sound_agree(a, b):
+    assert score(a, b) >= SAME
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Sergej Navros", "Sergey Lavrov"),             # two edits and another first letter
+    ("Halla Jonsdottir", "Halla Tomasdottir"),
+])
+def test_names_differing_at_their_first_letter_get_one_typo_only(a, b):
+    assert score(a, b) < DEFAULT_THRESHOLD
+
+
+def test_one_typo_at_the_first_letter_still_matches():
+    assert score("Sergey Bavrov", "Sergey Lavrov") >= DEFAULT_THRESHOLD
+
+
+def test_a_han_reading_has_no_legal_form_or_particle():
+    # 奥 reads "Ao", which spelt in Latin is the Russian legal form AO; in Han it is a syllable.
+    assert score("贝拉克·奥巴马", "Barack Obama") >= DEFAULT_THRESHOLD
