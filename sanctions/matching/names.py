@@ -8,6 +8,8 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio
 
+from sanctions import identifiers as ids
+
 from .normalize import (
     LEGAL_FORM,
     NUMBER,
@@ -36,6 +38,12 @@ EXTRA_QUERY_COST_ORGANIZATION = 0.8
 # Patronymics ("Viktorovich") and the chain of forefathers' names in an Arabic nasab ("bin Muhammad
 # ibn Awad") are often left out when a name is written: when missing, they cost little.
 EXTRA_SECONDARY_COST = 0.1
+# A country or region in an organisation's name marks a branch or subsidiary of the group
+# ("Faberlic Europe", "Deutsche Bank (Schweiz)"): missing on one side, it costs half.
+PLACE_IN_ORGANIZATION_FACTOR = 0.5
+REGIONS = frozenset("""europe european eurasia asia asian africa african america americas american latam emea apac
+pacific atlantic arabia arabian gulf caribbean scandinavia nordic baltic balkan balkans caucasus oceania
+schweiz suisse svizzera deutschland espana italia nederland polska rossii rossiya korea""".split())
 # "SALMAN BIN MUHAMMAD" is Muhammad's son, "MUHAMMAD BIN SALMAN" Salman's: the same names with son
 # and father swapped are two people.
 SWAPPED_FATHER_FACTOR = 0.6
@@ -247,13 +255,18 @@ def _father_links(form: NameForm) -> tuple[tuple[int, int], ...]:
     return tuple(links)
 
 
+@lru_cache(maxsize=100_000)
+def _is_place(word: str) -> bool:
+    return word in REGIONS or (len(word) >= 4 and ids.country_code_from_name(word) is not None)
+
+
 def _father_swapped(query: NameForm, candidate: NameForm, aligned: dict[int, int]) -> bool:
     c_links = set(_father_links(candidate))
     return any((aligned.get(father), aligned.get(son)) in c_links for son, father in _father_links(query))
 
 
 def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True,
-                  extra_query_cost: float = EXTRA_QUERY_COST) -> NameComparison:
+                  extra_query_cost: float = EXTRA_QUERY_COST, organization: bool = False) -> NameComparison:
     q_units, c_units = _units(query), _units(candidate)
     used_q: set[int] = set()
     used_c: set[int] = set()
@@ -296,11 +309,20 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
     # A missing patronymic costs little, a different one does not (then both sides have parts left).
     q_secondary = _secondary(query) if not any(t.role == PART for t in extra_c) else frozenset()
     c_secondary = _secondary(candidate) if not any(t.role == PART for t in extra_q) else frozenset()
+    q_place = organization and not any(t.role == PART for t in extra_c)  # "(Sweden)" vs "(Finland)": two
+    c_place = organization and not any(t.role == PART for t in extra_q)  # branches, no discount
+
+    def cost(token: Token, secondary: bool, usual: float, place: bool) -> float:
+        if secondary:
+            return ROLE_WEIGHT[token.role] * EXTRA_SECONDARY_COST
+        if place and token.role == PART and _is_place(token.text):
+            return usual * PLACE_IN_ORGANIZATION_FACTOR
+        return ROLE_WEIGHT[token.role] * usual
+
     denominator = (matched_weight
-                   + sum(ROLE_WEIGHT[query[i].role] * (EXTRA_SECONDARY_COST if i in q_secondary else extra_query_cost)
+                   + sum(cost(query[i], i in q_secondary, extra_query_cost, q_place)
                          for i in range(len(query)) if i not in used_q)
-                   + sum(ROLE_WEIGHT[candidate[i].role] * (EXTRA_SECONDARY_COST if i in c_secondary
-                                                          else EXTRA_CANDIDATE_COST)
+                   + sum(cost(candidate[i], i in c_secondary, EXTRA_CANDIDATE_COST, c_place)
                          for i in range(len(candidate)) if i not in used_c)
                    + SUBSTITUTION_COST * substitutions)
     score = matched_score / denominator
@@ -356,7 +378,7 @@ def compare_names(query: str, candidate: str, *, organization: bool = False) -> 
     best = NameComparison(0.0, "no comparable form")
     for q_form in name_forms(query):
         for c_form in name_forms(candidate):
-            result = compare_forms(q_form, c_form, extra_query_cost=extra_query_cost)
+            result = compare_forms(q_form, c_form, extra_query_cost=extra_query_cost, organization=organization)
             if result.score > best.score:
                 best = result
             if best.score < 0.85 and (_acronym(q_form, c_form) or _acronym(c_form, q_form)):

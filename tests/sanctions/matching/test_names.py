@@ -408,3 +408,14 @@ def test_one_typo_at_the_first_letter_still_matches():
 def test_a_han_reading_has_no_legal_form_or_particle():
     # 奥 reads "Ao", which spelt in Latin is the Russian legal form AO; in Han it is a syllable.
     assert score("贝拉克·奥巴马", "Barack Obama") >= DEFAULT_THRESHOLD
+
+
+def test_a_country_or_region_in_an_organisation_name_costs_half_when_missing():
+    assert compare_names("Faberlic", "FABERLIC EUROPE Sp. z o.o.", organization=True).score >= DEFAULT_THRESHOLD
+    assert compare_names("Faberlic", "FABERLIC TRADING Sp. z o.o.", organization=True).score < DEFAULT_THRESHOLD
+    assert compare_names("Faberlic", "FABERLIC EUROPE Sp. z o.o.").score < DEFAULT_THRESHOLD   # people: no
+
+
+def test_two_countries_in_organisation_names_are_two_branches():
+    assert compare_names("Bowne Global Solutions II (Sweden) AB", "Bowne Global Solutions II (Finland) AB",
+                         organization=True).score < DEFAULT_THRESHOLD
