@@ -146,13 +146,17 @@ def _token_similarity(a: str, b: str, phonetic: bool, final: bool) -> tuple[floa
         return (INITIAL_SIMILARITY, "initial") if a[0] == b[0] else (0.0, "different initial")
     if frozenset((a, b)) in NICKNAMES:
         return 0.9, "nickname"
+    if _other_gender(a, b) or _other_gender(b, a):
+        return 0.0, "the other gender's form"
     longest = max(len(a), len(b))
     allowed = _allowed_edits(a, b)
     if a[0] not in _FIRST_SOUNDS.get(b[0], b[0]):
         allowed = min(allowed, 1)  # the first letter is seldom the typo: "Navros" is not "Lavrov"
     distance = OSA.distance(a, b, score_cutoff=allowed)  # a swap of two letters is one edit
-    if longest <= 4 and a[0] not in _FIRST_SOUNDS.get(b[0], b[0]):
-        distance = allowed + 1  # short name parts differing at the start are other names (Song/Yong)
+    if longest <= 4 and a[0] not in _FIRST_SOUNDS.get(b[0], b[0]) and not (_doubled_start(a) or _doubled_start(b)):
+        # Short name parts differing at the start are other names (Song/Yong); a word starting with a
+        # doubled consonant ("Ssad") has its typo there, though.
+        distance = allowed + 1
     best, how = (1 - distance / longest, "spelling") if distance <= allowed else (0.0, "different")
     if not phonetic or best >= 0.9:
         return best, how
@@ -166,6 +170,21 @@ def _token_similarity(a: str, b: str, phonetic: bool, final: bool) -> tuple[floa
     if best < 0.9 and phonetic_key(a) == phonetic_key(b):
         best, how = 0.9, "sounds alike"
     return best, how
+
+
+def _doubled_start(word: str) -> bool:
+    return len(word) > 2 and word[0] == word[1] and word[0] not in _VOWEL_SET
+
+
+_FEMININE_ENDINGS = ("a", "le", "ne")
+
+
+def _other_gender(short: str, long: str) -> bool:
+    """"Ivanova" is Ivanov's wife or daughter, "Aleksandra" not Aleksandr, "Michelle" Michel's
+    feminine: a name ending in a consonant, and the same name with -a or a doubled -lle/-nne."""
+    ending = long[len(short):]
+    return (len(short) >= 4 and short[-1] not in _VOWEL_SET and long.startswith(short)
+            and (ending == "a" or (ending in _FEMININE_ENDINGS and ending[0] == short[-1])))  # Jean/Jeanne
 
 
 def _alike_start_and_length(a: str, b: str) -> bool:
@@ -347,8 +366,10 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
     return NameComparison(score, "; ".join(notes) or "all parts match")
 
 
-def _acronym(short: NameForm, long: NameForm) -> bool:
-    parts = [t for t in short if t.role == PART]
+def _acronym(short: NameForm, long: NameForm, organization: bool = False) -> bool:
+    """`short` is the initials of `long`'s name parts; for organisations, beside a country or region
+    ("PLA China" for the People's Liberation Army)."""
+    parts = [t for t in short if t.role == PART and not (organization and _is_place(t.text))]
     initials = "".join(t.text[0] for t in long if t.role == PART)
     # Two letters ("N.N.", "UN") stand for too many names to be read as one of them.
     return len(parts) == 1 and 3 <= len(parts[0].text) <= 6 and parts[0].text == initials
@@ -381,7 +402,7 @@ def compare_names(query: str, candidate: str, *, organization: bool = False) -> 
             result = compare_forms(q_form, c_form, extra_query_cost=extra_query_cost, organization=organization)
             if result.score > best.score:
                 best = result
-            if best.score < 0.85 and (_acronym(q_form, c_form) or _acronym(c_form, q_form)):
+            if best.score < 0.85 and (_acronym(q_form, c_form, organization) or _acronym(c_form, q_form, organization)):
                 best = NameComparison(0.85, "acronym of the other name")
     # Arabic and Hebrew write no short vowels: compare consonant skeletons too.
     if is_abjad(query) != is_abjad(candidate) and best.score < 0.9:

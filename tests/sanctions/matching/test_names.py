@@ -419,3 +419,29 @@ def test_a_country_or_region_in_an_organisation_name_costs_half_when_missing():
 def test_two_countries_in_organisation_names_are_two_branches():
     assert compare_names("Bowne Global Solutions II (Sweden) AB", "Bowne Global Solutions II (Finland) AB",
                          organization=True).score < DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize("a, b, changed", [
+    ("Michel Obama", "Michelle Obama", ("michel", "michelle")),
+    ("Sergey Ivanov", "Sergey Ivanova", ("ivanov", "ivanova")),
+    ("Aleksandr Petrov", "Aleksandra Petrov", ("aleksandr", "aleksandra")),
+    ("Jean Dupont", "Jeanne Dupont", ("jean", "jeanne")),
+])
+def test_the_feminine_form_of_a_name_is_another_person(a, b, changed):
+    assert score(a, b) < DEFAULT_THRESHOLD
+    assert token_similarity(*changed) == (0.0, "the other gender's form")
+
+
+@pytest.mark.parametrize("a, b", [("Emmanuel Macrone", "Emmanuel Macron"), ("Olaf Scholze", "Olaf Scholz")])
+def test_a_final_e_is_a_typo_not_a_feminine(a, b):
+    assert score(a, b) >= SAME
+
+
+def test_an_organisation_acronym_beside_a_country_is_still_its_acronym():
+    assert compare_names("PLA China", "People's Liberation Army", organization=True).score >= DEFAULT_THRESHOLD
+    assert compare_names("PLA Bakery", "People's Liberation Army", organization=True).score < DEFAULT_THRESHOLD
+
+
+def test_a_word_starting_with_a_doubled_consonant_has_its_typo_there():
+    assert token_similarity("ssad", "asad")[0] >= 0.7
+    assert token_similarity("song", "yong")[0] == 0.0     # short names differing at the start stay apart
