@@ -62,12 +62,14 @@ class ScreeningIndex:
     def shortlist(self, query: Query, size: int = CANDIDATES_SCORED, keys: set[str] | None = None) -> list[int]:
         keys = self._query_keys(query) if keys is None else keys
         scores: dict[int, float] = defaultdict(float)
-        for key in keys:
+        # Keys in sorted order and ties to the earlier entry: the same shortlist in every process
+        # (set order follows the per-process string hash seed).
+        for key in sorted(keys):
             weight = self._weight.get(key, 0.0)
             for position in self._by_key.get(key, ()):
                 scores[position] += weight
-        must = {p for value in query_identifiers(query) for p in self._by_identifier.get(value, ())}
-        best = heapq.nlargest(size, scores.items(), key=lambda item: item[1])
+        must = sorted({p for value in query_identifiers(query) for p in self._by_identifier.get(value, ())})
+        best = heapq.nlargest(size, scores.items(), key=lambda item: (item[1], -item[0]))
         return list(dict.fromkeys([*must, *(p for p, _ in best)]))
 
     def screen(self, query: Query, *, limit: int = 5, threshold: float = DEFAULT_THRESHOLD) -> list[MatchResult]:
@@ -81,7 +83,8 @@ class ScreeningIndex:
             for name, name_keys_ in self._name_keys[position]:
                 shared = name_keys_ & keys
                 if shared:
-                    overlaps.append((sum(self._weight.get(k, 0.0) for k in shared), name))
+                    # fsum: the same total whatever the set's order, so ties break the same way everywhere.
+                    overlaps.append((math.fsum(self._weight.get(k, 0.0) for k in shared), name))
             overlaps.sort(key=lambda item: item[0], reverse=True)
             names = [name for _, name in overlaps[:NAMES_COMPARED_PER_ENTRY]]
             results.append(compare(query, candidate, threshold=threshold, names=names or candidate.names))
