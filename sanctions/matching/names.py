@@ -67,6 +67,7 @@ NICKNAMES = {
         ("mohd", "mohammad"), ("muhd", "muhammad"), ("md", "muhammad"),
     ]
 }
+_NICKNAME_WORDS = frozenset(word for pair in NICKNAMES for word in pair)
 
 
 # First letters that romanisations swap for one sound (Kim/Gim, Pak/Bak, Jong/Chong, Xi/Shi).
@@ -92,6 +93,10 @@ class _Unit:
     role: str
     weight: float
     initials: str = ""
+    single: bool = True
+    length: int = 0
+    spelled_length: int = 0  # len(_spelled(text))
+    special: bool = False  # a surname romanisation or a nickname: compared whatever the lengths
 
 
 def token_similarity(a: str, b: str, *, phonetic: bool = True, final: bool = False) -> tuple[float, str]:
@@ -193,18 +198,37 @@ def _alike_start_and_length(a: str, b: str) -> bool:
 
 @lru_cache(maxsize=200_000)
 def _units(form: NameForm) -> tuple[_Unit, ...]:
-    units = [_Unit(i, i, t.text, t.role, ROLE_WEIGHT[t.role]) for i, t in enumerate(form)]
+    units = [_unit(i, i, t.text, t.role, "") for i, t in enumerate(form)]
     # Adjacent name parts written together elsewhere: "Jong Un" ~ "Jongun", "van der Bilt" ~ "Vanderbilt".
     for width in (2, 3) if len(form) <= 6 else (2,):
         for i in range(len(form) - width + 1):
             run = form[i:i + width]
             if all(t.role != NUMBER for t in run):
-                units.append(_Unit(i, i + width - 1, "".join(t.text for t in run), PART, ROLE_WEIGHT[PART],
+                units.append(_unit(i, i + width - 1, "".join(t.text for t in run), PART,
                                    "".join(t.text[0] for t in run)))
     return tuple(units)
 
 
-def _pairs(q_units, c_units, query: NameForm, candidate: NameForm, phonetic: bool, cutoff: float) -> list:
+def _unit(start: int, end: int, text: str, role: str, initials: str) -> _Unit:
+    return _Unit(start, end, text, role, ROLE_WEIGHT[role], initials, start == end, len(text), len(_spelled(text)),
+                 text in SURNAME_VARIANTS or text in _NICKNAME_WORDS)
+
+
+def _may_be_alike(q: _Unit, c: _Unit) -> bool:
+    """False when no rule of _token_similarity can pair the two: lengths too far apart for a
+    spelling (three edits at most) or a sound (a quarter of the longer), not a cut-short word, not
+    a surname romanisation or nickname. Most pairs of a comparison, skipped without a call."""
+    la, lb = q.length, c.length
+    if -3 <= la - lb <= 3 or q.special or c.special or 4 * min(la, lb) >= 3 * max(la, lb):
+        return True
+    sa, sb = q.spelled_length, c.spelled_length
+    if 4 * min(sa, sb) >= 3 * max(sa, sb):
+        return True
+    return q.text.startswith(c.text) or c.text.startswith(q.text)
+
+
+def _pairs(q_units, c_units, query: NameForm, candidate: NameForm, phonetic: bool, cutoff: float,
+           initials: bool = True) -> list:
     pairs = []
     last_q, last_c = len(query) - 1, len(candidate) - 1
     # Initials written together stand beside another name part ("JC Juncker"), never alone ("N.N.").
@@ -212,16 +236,22 @@ def _pairs(q_units, c_units, query: NameForm, candidate: NameForm, phonetic: boo
     long_names = min(sum(len(t.text) + 1 for t in query), sum(len(t.text) + 1 for t in candidate)) \
         >= CUT_SHORT_MIN_NAME_LENGTH
     for q in q_units:
+        q_single, q_text, q_length, q_special = q.single, q.text, q.length, q.special
+        q_initial = q_length == 1
+        q_final = q.end == last_q and long_names
         for c in c_units:
-            if q.start == q.end and c.start == c.end and q.role != c.role and NUMBER in (q.role, c.role):
-                continue
-            if (len(q.text) == 1 and c.start != c.end) or (len(c.text) == 1 and q.start != q.end):
+            if q_single and c.single:
+                if q.role != c.role and (q.role == NUMBER or c.role == NUMBER):
+                    continue
+            elif (q_initial and not c.single) or (c.length == 1 and not q_single):
                 continue  # an initial stands for one name part, not several
-            if (_joined_initials(q, c) and q_parts > 1) or (_joined_initials(c, q) and c_parts > 1):
-                similarity, how = INITIAL_SIMILARITY, "initials"
-            else:
-                final = q.end == last_q and c.end == last_c and long_names
-                similarity, how = _token_similarity(q.text, c.text, phonetic, final)
+            elif initials and ((q_parts > 1 and _joined_initials(q, c)) or (c_parts > 1 and _joined_initials(c, q))):
+                pairs.append((INITIAL_SIMILARITY, (q.end - q.start) + (c.end - c.start), q, c, "initials"))
+                continue
+            difference = q_length - c.length
+            if (difference > 3 or difference < -3) and not q_special and not _may_be_alike(q, c):
+                continue  # most pairs end here, without a call
+            similarity, how = _token_similarity(q_text, c.text, phonetic, q_final and c.end == last_c)
             if similarity >= cutoff:
                 pairs.append((similarity, (q.end - q.start) + (c.end - c.start), q, c, how))
     pairs.sort(key=lambda p: (p[0], p[1]), reverse=True)
@@ -234,8 +264,8 @@ _VOWEL_SET = frozenset("aeiouy")
 def _joined_initials(short: _Unit, long: _Unit) -> bool:
     """"JC" for "Jean-Claude": a word of two or three consonants, no vowel (so no name one can
     say), written for the initials of as many name parts."""
-    return (short.start == short.end and long.initials != "" and short.role == PART
-            and short.text == long.initials and not _VOWEL_SET & set(short.text))
+    return (short.single and short.text == long.initials and short.role == PART
+            and not _VOWEL_SET & set(short.text))
 
 
 def _within(units, free: set[int]):
@@ -285,7 +315,10 @@ def _father_swapped(query: NameForm, candidate: NameForm, aligned: dict[int, int
 
 
 def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True,
-                  extra_query_cost: float = EXTRA_QUERY_COST, organization: bool = False) -> NameComparison:
+                  extra_query_cost: float = EXTRA_QUERY_COST, organization: bool = False,
+                  initials: bool = True) -> NameComparison:
+    """`initials`: words without a vowel may be initials written together ("JC"); not so in
+    romanised Arabic or Hebrew, which write no vowels."""
     q_units, c_units = _units(query), _units(candidate)
     used_q: set[int] = set()
     used_c: set[int] = set()
@@ -295,7 +328,7 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
     # Two rounds keep it cheap: sure single-word pairs first, then everything else (weaker pairs,
     # words written together or apart) among what is left.
     first_round = _pairs([u for u in q_units if u.start == u.end], [u for u in c_units if u.start == u.end],
-                         query, candidate, phonetic, cutoff=0.85)
+                         query, candidate, phonetic, cutoff=0.85, initials=initials)
     for round_pairs in (first_round, None):
         if round_pairs is None:
             free_q = set(range(len(query))) - used_q
@@ -303,7 +336,7 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
             if not free_q or not free_c:
                 break
             round_pairs = _pairs(_within(q_units, free_q), _within(c_units, free_c), query, candidate, phonetic,
-                                 cutoff=PAIR_CUTOFF)
+                                 cutoff=PAIR_CUTOFF, initials=initials)
         for similarity, _, q, c, how in round_pairs:
             q_span, c_span = set(range(q.start, q.end + 1)), set(range(c.start, c.end + 1))
             if q_span & used_q or c_span & used_c:
@@ -392,14 +425,17 @@ def compare_names(query: str, candidate: str, *, organization: bool = False) -> 
     extra_query_cost = EXTRA_QUERY_COST_ORGANIZATION if organization else EXTRA_QUERY_COST
     if same_non_latin_script(query, candidate):
         # No romanisation ambiguity between two names in one script: sound-alikes do not count.
-        by_character = compare_forms(_as_written(query), _as_written(candidate), phonetic=False)
-        romanised = max((compare_forms(q, c, phonetic=False) for q in name_forms(query)
+        initials = not is_abjad(query)
+        by_character = compare_forms(_as_written(query), _as_written(candidate), phonetic=False, initials=initials)
+        romanised = max((compare_forms(q, c, phonetic=False, initials=initials) for q in name_forms(query)
                          for c in name_forms(candidate)), key=lambda r: r.score, default=by_character)
         return min(by_character, romanised, key=lambda r: r.score) if any(map(_ideographic, query)) else romanised
     best = NameComparison(0.0, "no comparable form")
+    initials = not (is_abjad(query) or is_abjad(candidate))
     for q_form in name_forms(query):
         for c_form in name_forms(candidate):
-            result = compare_forms(q_form, c_form, extra_query_cost=extra_query_cost, organization=organization)
+            result = compare_forms(q_form, c_form, extra_query_cost=extra_query_cost, organization=organization,
+                                   initials=initials)
             if result.score > best.score:
                 best = result
             if best.score < 0.85 and (_acronym(q_form, c_form, organization) or _acronym(c_form, q_form, organization)):

@@ -445,3 +445,8 @@ def test_an_organisation_acronym_beside_a_country_is_still_its_acronym():
 def test_a_word_starting_with_a_doubled_consonant_has_its_typo_there():
     assert token_similarity("ssad", "asad")[0] >= 0.7
     assert token_similarity("song", "yong")[0] == 0.0     # short names differing at the start stay apart
+
+
+def test_vowelless_words_of_romanised_arabic_are_not_read_as_initials():
+    # "عبد" romanises as "bd", which would otherwise be the initials of "Bw Dwwd" (أبو داوود).
+    assert "(initials)" not in compare_names("ميلاء أبو داوود", "امیر عبد الله").detail
