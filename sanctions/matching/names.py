@@ -2,6 +2,7 @@
 together or apart), score each pair, and weigh what is left unmatched on either side."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -316,10 +317,15 @@ def _father_swapped(query: NameForm, candidate: NameForm, aligned: dict[int, int
 
 def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True,
                   extra_query_cost: float = EXTRA_QUERY_COST, organization: bool = False,
-                  initials: bool = True) -> NameComparison:
+                  initials: bool = True, units: Mapping[NameForm, tuple[_Unit, ...]] | None = None
+                  ) -> NameComparison:
     """`initials`: words without a vowel may be initials written together ("JC"); not so in
-    romanised Arabic or Hebrew, which write no vowels."""
-    q_units, c_units = _units(query), _units(candidate)
+    romanised Arabic or Hebrew, which write no vowels. `units`: the candidate's units, worked
+    out once when the index was built (see PreparedNames)."""
+    q_units = _units(query)
+    c_units = units.get(candidate) if units is not None else None
+    if c_units is None:
+        c_units = _units(candidate)
     used_q: set[int] = set()
     used_c: set[int] = set()
     matched_weight = matched_score = 0.0
@@ -420,22 +426,46 @@ def _ideographic(char: str) -> bool:
     return 0x4E00 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0x3400 <= code <= 0x4DBF
 
 
-def compare_names(query: str, candidate: str, *, organization: bool = False) -> NameComparison:
-    """`organization`: the names are organisations' (see EXTRA_QUERY_COST_ORGANIZATION)."""
+class PreparedNames:
+    """What comparing a list entry's names needs, worked out once per list version (forms and their
+    units), so a query pays only for its own side."""
+
+    def __init__(self):
+        self.forms: dict[str, tuple[NameForm, ...]] = {}
+        self.units: dict[NameForm, tuple[_Unit, ...]] = {}
+
+    def add(self, name: str) -> tuple[NameForm, ...]:
+        forms = self.forms.get(name)
+        if forms is None:
+            forms = self.forms[name] = name_forms(name)
+            for form in forms:
+                if form not in self.units:
+                    self.units[form] = _units(form)
+        return forms
+
+
+def compare_names(query: str, candidate: str, *, organization: bool = False,
+                  prepared: PreparedNames | None = None) -> NameComparison:
+    """`organization`: the names are organisations' (see EXTRA_QUERY_COST_ORGANIZATION).
+    `prepared`: the candidate side's forms and units, from the index."""
+    c_forms = prepared.forms.get(candidate) if prepared is not None else None
+    if c_forms is None:
+        c_forms = name_forms(candidate)
+    units = prepared.units if prepared is not None else None
     extra_query_cost = EXTRA_QUERY_COST_ORGANIZATION if organization else EXTRA_QUERY_COST
     if same_non_latin_script(query, candidate):
         # No romanisation ambiguity between two names in one script: sound-alikes do not count.
         initials = not is_abjad(query)
         by_character = compare_forms(_as_written(query), _as_written(candidate), phonetic=False, initials=initials)
-        romanised = max((compare_forms(q, c, phonetic=False, initials=initials) for q in name_forms(query)
-                         for c in name_forms(candidate)), key=lambda r: r.score, default=by_character)
+        romanised = max((compare_forms(q, c, phonetic=False, initials=initials, units=units) for q in name_forms(query)
+                         for c in c_forms), key=lambda r: r.score, default=by_character)
         return min(by_character, romanised, key=lambda r: r.score) if any(map(_ideographic, query)) else romanised
     best = NameComparison(0.0, "no comparable form")
     initials = not (is_abjad(query) or is_abjad(candidate))
     for q_form in name_forms(query):
-        for c_form in name_forms(candidate):
+        for c_form in c_forms:
             result = compare_forms(q_form, c_form, extra_query_cost=extra_query_cost, organization=organization,
-                                   initials=initials)
+                                   initials=initials, units=units)
             if result.score > best.score:
                 best = result
             if best.score < 0.85 and (_acronym(q_form, c_form, organization) or _acronym(c_form, q_form, organization)):
