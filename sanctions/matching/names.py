@@ -323,9 +323,12 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
     romanised Arabic or Hebrew, which write no vowels. `units`: the candidate's units, worked
     out once when the index was built (see PreparedNames)."""
     q_units = _units(query)
-    c_units = units.get(candidate) if units is not None else None
-    if c_units is None:
+    if units is None:
         c_units = _units(candidate)
+    else:
+        c_units = units.get(candidate)
+        if c_units is None:
+            c_units = units[candidate] = _units(candidate)
     used_q: set[int] = set()
     used_c: set[int] = set()
     matched_weight = matched_score = 0.0
@@ -427,8 +430,9 @@ def _ideographic(char: str) -> bool:
 
 
 class PreparedNames:
-    """What comparing a list entry's names needs, worked out once per list version (forms and their
-    units), so a query pays only for its own side."""
+    """What comparing a list entry's names needs, kept with the index for the list version's life:
+    each name's forms (worked out when the index is built, for its keys) and each form's units
+    (worked out on the first comparison that needs them), so a query pays only for its own side."""
 
     def __init__(self):
         self.forms: dict[str, tuple[NameForm, ...]] = {}
@@ -438,9 +442,6 @@ class PreparedNames:
         forms = self.forms.get(name)
         if forms is None:
             forms = self.forms[name] = name_forms(name)
-            for form in forms:
-                if form not in self.units:
-                    self.units[form] = _units(form)
         return forms
 
 

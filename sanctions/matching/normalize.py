@@ -100,6 +100,9 @@ KOREAN_SURNAME_READING = {"金": "김", "李": "이", "朴": "박", "崔": "최"
                           "呂": "여", "梁": "양", "林": "임", "劉": "유", "廉": "염", "陸": "육", "龍": "용"}
 
 
+_CJK = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
 def _script_of(char: str) -> str:
     code = ord(char)
     if 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
@@ -162,6 +165,11 @@ def fold(text: str) -> str:
     return text
 
 
+_FUZZY_PHRASES_BY_LETTER: dict[str, list] = {}
+for _phrase in FUZZY_LEGAL_PHRASES:
+    _FUZZY_PHRASES_BY_LETTER.setdefault(_phrase[0][0][0], []).append(_phrase)  # a typo at the first letter is not sought
+
+
 def _like_word(raw: str, word: str, last: bool, shortest: int) -> bool:
     if raw == word:
         return True
@@ -175,7 +183,7 @@ def _fold_fuzzy_legal_phrases(words: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(words):
-        for phrase, folded in FUZZY_LEGAL_PHRASES:
+        for phrase, folded in _FUZZY_PHRASES_BY_LETTER.get(words[i][0], ()):
             end = i + len(phrase)
             # In a phrase the other words make the context; a word alone needs to be longer.
             shortest = 5 if len(phrase) > 1 else 7
@@ -288,7 +296,7 @@ def name_forms(name: str) -> tuple[NameForm, ...]:
     forms = []
     texts = [name] + _alternatives(name)
     for text in texts:
-        syllables = any(_script_of(c) != "other" for c in text)
+        syllables = bool(_CJK.search(text))
         for latin in readings(text):
             form = tokenize(latin, syllables=syllables)
             if any(t.role in (PART, NUMBER) for t in form):
