@@ -2,11 +2,14 @@
 together or apart), score each pair, and weigh what is left unmatched on either side."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio
+
+from sanctions import identifiers as ids
 
 from .normalize import (
     LEGAL_FORM,
@@ -17,6 +20,7 @@ from .normalize import (
     Token,
     is_abjad,
     name_forms,
+    _KEY_RULES,
     SURNAME_VARIANTS,
     phonetic_key,
     same_non_latin_script,
@@ -29,12 +33,28 @@ ROLE_WEIGHT = {PART: 1.0, NUMBER: 1.0, PARTICLE: 0.2, LEGAL_FORM: 0.2}
 # someone else weighs more than a list entry carrying extra names (patronymics, full forms).
 EXTRA_QUERY_COST = 0.4
 EXTRA_CANDIDATE_COST = 0.4
+# An organisation's name is a fixed phrase: a word the query adds ("Deutsche Bank *Trust* Company",
+# "Crystalord *Systems* Ltd") names another organisation, often a sister company.
+EXTRA_QUERY_COST_ORGANIZATION = 0.8
+# Patronymics ("Viktorovich") and the chain of forefathers' names in an Arabic nasab ("bin Muhammad
+# ibn Awad") are often left out when a name is written: when missing, they cost little.
+EXTRA_SECONDARY_COST = 0.1
+# A country or region in an organisation's name marks a branch or subsidiary of the group
+# ("Faberlic Europe", "Deutsche Bank (Schweiz)"): missing on one side, it costs half.
+PLACE_IN_ORGANIZATION_FACTOR = 0.5
+REGIONS = frozenset("""europe european eurasia asia asian africa african america americas american latam emea apac
+pacific atlantic arabia arabian gulf caribbean scandinavia nordic baltic balkan balkans caucasus oceania
+schweiz suisse svizzera deutschland espana italia nederland polska rossii rossiya korea""".split())
+# "SALMAN BIN MUHAMMAD" is Muhammad's son, "MUHAMMAD BIN SALMAN" Salman's: the same names with son
+# and father swapped are two people.
+SWAPPED_FATHER_FACTOR = 0.6
 # A name part replaced by another ("AL-MOSULI" where the entry has "AL-RAWI") says more than a
 # missing one: the pair costs this much on top of the two extras.
 SUBSTITUTION_COST = 1.2
 NUMBER_MISMATCH_FACTOR = 0.5  # "NAM SAN 8" is not "NAM SAN 6"
 ONE_SIDED_NUMBER_FACTOR = 0.8
 PAIR_CUTOFF = 0.6
+INITIAL_SIMILARITY = 0.7
 
 NICKNAMES = {
     frozenset(pair) for pair in [
@@ -48,6 +68,7 @@ NICKNAMES = {
         ("mohd", "mohammad"), ("muhd", "muhammad"), ("md", "muhammad"),
     ]
 }
+_NICKNAME_WORDS = frozenset(word for pair in NICKNAMES for word in pair)
 
 
 # First letters that romanisations swap for one sound (Kim/Gim, Pak/Bak, Jong/Chong, Xi/Shi).
@@ -72,6 +93,11 @@ class _Unit:
     text: str
     role: str
     weight: float
+    initials: str = ""
+    single: bool = True
+    length: int = 0
+    spelled_length: int = 0  # len(_spelled(text))
+    special: bool = False  # a surname romanisation or a nickname: compared whatever the lengths
 
 
 def token_similarity(a: str, b: str, *, phonetic: bool = True, final: bool = False) -> tuple[float, str]:
@@ -80,11 +106,35 @@ def token_similarity(a: str, b: str, *, phonetic: bool = True, final: bool = Fal
 
 # Legal forms that name a jurisdiction's company type: two different ones are two companies
 # (Deutsche Bank AG is not Deutsche Bank GmbH). Generic words (Ltd, Inc, Co) do not count.
-DISTINCT_LEGAL_FORMS = frozenset({"gmbh", "ag", "llc", "plc", "jsc", "ooo", "sa", "sas", "sarl", "srl", "spa", "bv",
+DISTINCT_LEGAL_FORMS = frozenset({"ano", "gmbh", "ag", "llc", "plc", "jsc", "ooo", "sa", "sas", "sarl", "srl", "spa", "bv",
                                   "nv", "ab", "oy", "kk", "pte", "pty", "sdn", "bhd", "lp", "llp", "spzoo"})
 LEGAL_FORM_MISMATCH_FACTOR = 0.7
 # A name cut short by a form field is long; "Lind" for "Lindemann" in a short name is another name.
 CUT_SHORT_MIN_NAME_LENGTH = 25
+
+
+def _allowed_edits(a: str, b: str) -> int:
+    """Typos allowed between two spellings, by the shorter one's length: a name part has room for
+    one typo in up to seven letters, two in up to eleven ("Sancho" is not a misspelt "Sanchez")."""
+    length = min(len(a), len(b)) if EDITS_BY_SHORTER else max(len(a), len(b))
+    for limit, edits in EDIT_LIMITS:
+        if length <= limit:
+            return edits
+    return EDIT_LIMITS[-1][1] + 1
+
+
+EDITS_BY_SHORTER = False
+EDIT_LIMITS = ((2, 0), (5, 1), (9, 2))
+
+
+@lru_cache(maxsize=200_000)
+def _spelled(token: str) -> str:
+    """The token with digraphs and letters of one sound written one way (kh/k, x/ks, ts/z...), the
+    vowels kept: what the romanisations of one sound agree on before any vowel is ignored."""
+    key = "s" + token[1:] if token.startswith("x") else token  # pinyin x is an s-sound (Xi, Shi, Hsi)
+    for old, new in _KEY_RULES:
+        key = key.replace(old, new)
+    return key
 
 
 @lru_cache(maxsize=500_000)
@@ -99,66 +149,195 @@ def _token_similarity(a: str, b: str, phonetic: bool, final: bool) -> tuple[floa
         return 0.9, "romanisation of one surname"
 
     if len(a) == 1 or len(b) == 1:
-        return (0.7, "initial") if a[0] == b[0] else (0.0, "different initial")
+        return (INITIAL_SIMILARITY, "initial") if a[0] == b[0] else (0.0, "different initial")
     if frozenset((a, b)) in NICKNAMES:
         return 0.9, "nickname"
+    if _other_gender(a, b) or _other_gender(b, a):
+        return 0.0, "the other gender's form"
     longest = max(len(a), len(b))
-    allowed = 0 if longest <= 2 else 1 if longest <= 5 else 2 if longest <= 9 else 3
+    allowed = _allowed_edits(a, b)
+    if a[0] not in _FIRST_SOUNDS.get(b[0], b[0]):
+        allowed = min(allowed, 1)  # the first letter is seldom the typo: "Navros" is not "Lavrov"
     distance = OSA.distance(a, b, score_cutoff=allowed)  # a swap of two letters is one edit
-    if longest <= 4 and a[0] not in _FIRST_SOUNDS.get(b[0], b[0]):
-        distance = allowed + 1  # short name parts differing at the start are other names (Song/Yong)
+    if longest <= 4 and a[0] not in _FIRST_SOUNDS.get(b[0], b[0]) and not (_doubled_start(a) or _doubled_start(b)):
+        # Short name parts differing at the start are other names (Song/Yong); a word starting with a
+        # doubled consonant ("Ssad") has its typo there, though.
+        distance = allowed + 1
     best, how = (1 - distance / longest, "spelling") if distance <= allowed else (0.0, "different")
-    if (phonetic and best < 0.9 and min(len(a), len(b)) >= 0.75 * longest and a[0] in _FIRST_SOUNDS.get(b[0], b[0])
-            and phonetic_key(a) == phonetic_key(b)):
+    if not phonetic or best >= 0.9:
+        return best, how
+    # Compared as sounds, with digraphs read one way ("Shi"/"Xi", "Tse-tung"/"Zedong", "Aleksandr"/
+    # "Alexander"), of about the same length and starting alike.
+    sa, sb = _spelled(a), _spelled(b)
+    if not (_alike_start_and_length(a, b) or _alike_start_and_length(sa, sb)):
+        return best, how
+    if best == 0.0 and (sa, sb) != (a, b) and OSA.distance(sa, sb, score_cutoff=1) <= 1:
+        best, how = (0.9, "sounds alike") if sa == sb else (1 - 1 / max(len(sa), len(sb)), "spelling")
+    if best < 0.9 and phonetic_key(a) == phonetic_key(b):
         best, how = 0.9, "sounds alike"
     return best, how
 
 
+def _doubled_start(word: str) -> bool:
+    return len(word) > 2 and word[0] == word[1] and word[0] not in _VOWEL_SET
+
+
+_FEMININE_ENDINGS = ("a", "le", "ne")
+
+
+def _other_gender(short: str, long: str) -> bool:
+    """"Ivanova" is Ivanov's wife or daughter, "Aleksandra" not Aleksandr, "Michelle" Michel's
+    feminine: a name ending in a consonant, and the same name with -a or a doubled -lle/-nne."""
+    ending = long[len(short):]
+    return (len(short) >= 4 and short[-1] not in _VOWEL_SET and long.startswith(short)
+            and (ending == "a" or (ending in _FEMININE_ENDINGS and ending[0] == short[-1])))  # Jean/Jeanne
+
+
+def _alike_start_and_length(a: str, b: str) -> bool:
+    return a[0] in _FIRST_SOUNDS.get(b[0], b[0]) and min(len(a), len(b)) >= 0.75 * max(len(a), len(b))
+
+
 @lru_cache(maxsize=200_000)
 def _units(form: NameForm) -> tuple[_Unit, ...]:
-    units = [_Unit(i, i, t.text, t.role, ROLE_WEIGHT[t.role]) for i, t in enumerate(form)]
+    units = [_unit(i, i, t.text, t.role, "") for i, t in enumerate(form)]
     # Adjacent name parts written together elsewhere: "Jong Un" ~ "Jongun", "van der Bilt" ~ "Vanderbilt".
     for width in (2, 3) if len(form) <= 6 else (2,):
         for i in range(len(form) - width + 1):
             run = form[i:i + width]
             if all(t.role != NUMBER for t in run):
-                units.append(_Unit(i, i + width - 1, "".join(t.text for t in run), PART, ROLE_WEIGHT[PART]))
+                units.append(_unit(i, i + width - 1, "".join(t.text for t in run), PART,
+                                   "".join(t.text[0] for t in run)))
     return tuple(units)
 
 
-def _pairs(q_units, c_units, query: NameForm, candidate: NameForm, phonetic: bool, cutoff: float) -> list:
+def _unit(start: int, end: int, text: str, role: str, initials: str) -> _Unit:
+    return _Unit(start, end, text, role, ROLE_WEIGHT[role], initials, start == end, len(text), len(_spelled(text)),
+                 text in SURNAME_VARIANTS or text in _NICKNAME_WORDS)
+
+
+def _may_be_alike(q: _Unit, c: _Unit) -> bool:
+    """False when no rule of _token_similarity can pair the two: lengths too far apart for a
+    spelling (three edits at most) or a sound (a quarter of the longer), not a cut-short word, not
+    a surname romanisation or nickname. Most pairs of a comparison, skipped without a call."""
+    la, lb = q.length, c.length
+    if -3 <= la - lb <= 3 or q.special or c.special or 4 * min(la, lb) >= 3 * max(la, lb):
+        return True
+    sa, sb = q.spelled_length, c.spelled_length
+    if 4 * min(sa, sb) >= 3 * max(sa, sb):
+        return True
+    return q.text.startswith(c.text) or c.text.startswith(q.text)
+
+
+def _pairs(q_units, c_units, query: NameForm, candidate: NameForm, phonetic: bool, cutoff: float,
+           initials: bool = True) -> list:
     pairs = []
     last_q, last_c = len(query) - 1, len(candidate) - 1
+    # Initials written together stand beside another name part ("JC Juncker"), never alone ("N.N.").
+    q_parts, c_parts = sum(t.role == PART for t in query), sum(t.role == PART for t in candidate)
     long_names = min(sum(len(t.text) + 1 for t in query), sum(len(t.text) + 1 for t in candidate)) \
         >= CUT_SHORT_MIN_NAME_LENGTH
     for q in q_units:
+        q_single, q_text, q_length, q_special = q.single, q.text, q.length, q.special
+        q_initial = q_length == 1
+        q_final = q.end == last_q and long_names
         for c in c_units:
-            if q.start == q.end and c.start == c.end and q.role != c.role and NUMBER in (q.role, c.role):
-                continue
-            if (len(q.text) == 1 and c.start != c.end) or (len(c.text) == 1 and q.start != q.end):
+            if q_single and c.single:
+                if q.role != c.role and (q.role == NUMBER or c.role == NUMBER):
+                    continue
+            elif (q_initial and not c.single) or (c.length == 1 and not q_single):
                 continue  # an initial stands for one name part, not several
-            final = q.end == last_q and c.end == last_c and long_names
-            similarity, how = _token_similarity(q.text, c.text, phonetic, final)
+            elif initials and ((q_parts > 1 and _joined_initials(q, c)) or (c_parts > 1 and _joined_initials(c, q))):
+                pairs.append((INITIAL_SIMILARITY, (q.end - q.start) + (c.end - c.start), q, c, "initials"))
+                continue
+            difference = q_length - c.length
+            if (difference > 3 or difference < -3) and not q_special and not _may_be_alike(q, c):
+                continue  # most pairs end here, without a call
+            similarity, how = _token_similarity(q_text, c.text, phonetic, q_final and c.end == last_c)
             if similarity >= cutoff:
                 pairs.append((similarity, (q.end - q.start) + (c.end - c.start), q, c, how))
     pairs.sort(key=lambda p: (p[0], p[1]), reverse=True)
     return pairs
 
 
+_VOWEL_SET = frozenset("aeiouy")
+
+
+def _joined_initials(short: _Unit, long: _Unit) -> bool:
+    """"JC" for "Jean-Claude": a word of two or three consonants, no vowel (so no name one can
+    say), written for the initials of as many name parts."""
+    return (short.single and short.text == long.initials and short.role == PART
+            and not _VOWEL_SET & set(short.text))
+
+
 def _within(units, free: set[int]):
     return [u for u in units if u.start in free and u.end in free and (u.end - u.start < 2 or u.start + 1 in free)]
 
 
-def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True) -> NameComparison:
-    q_units, c_units = _units(query), _units(candidate)
+_PATRONYMIC_ENDINGS = ("ovich", "evich", "ovych", "evych", "ovna", "evna", "ivna", "ichna", "ogly", "oglu")
+_FATHER_PARTICLES = frozenset({"bin", "bint"})
+
+
+@lru_cache(maxsize=200_000)
+def _secondary(form: NameForm) -> frozenset[int]:
+    """Positions of patronymics and of the inner links of a nasab chain (the X of "bin X bin Y";
+    the last name of the chain is kept: it is often the family's)."""
+    found = set()
+    for i, token in enumerate(form):
+        if token.role != PART:
+            continue
+        if len(token.text) > 6 and token.text.endswith(_PATRONYMIC_ENDINGS):
+            found.add(i)
+        elif i > 0 and form[i - 1].text in _FATHER_PARTICLES and form[i - 1].role == PARTICLE and any(
+                t.text in _FATHER_PARTICLES and t.role == PARTICLE for t in form[i + 1:]):
+            found.add(i)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=200_000)
+def _father_links(form: NameForm) -> tuple[tuple[int, int], ...]:
+    """(son, father) positions: the name part before "bin"/"bint" and the first name part after it."""
+    links = []
+    for i, token in enumerate(form):
+        if token.role == PARTICLE and token.text in _FATHER_PARTICLES and i > 0 and form[i - 1].role == PART:
+            father = next((j for j in range(i + 1, len(form)) if form[j].role == PART), None)
+            if father is not None:
+                links.append((i - 1, father))
+    return tuple(links)
+
+
+@lru_cache(maxsize=100_000)
+def _is_place(word: str) -> bool:
+    return word in REGIONS or (len(word) >= 4 and ids.country_code_from_name(word) is not None)
+
+
+def _father_swapped(query: NameForm, candidate: NameForm, aligned: dict[int, int]) -> bool:
+    c_links = set(_father_links(candidate))
+    return any((aligned.get(father), aligned.get(son)) in c_links for son, father in _father_links(query))
+
+
+def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True,
+                  extra_query_cost: float = EXTRA_QUERY_COST, organization: bool = False,
+                  initials: bool = True, units: Mapping[NameForm, tuple[_Unit, ...]] | None = None
+                  ) -> NameComparison:
+    """`initials`: words without a vowel may be initials written together ("JC"); not so in
+    romanised Arabic or Hebrew, which write no vowels. `units`: the candidate's units, worked
+    out once when the index was built (see PreparedNames)."""
+    q_units = _units(query)
+    if units is None:
+        c_units = _units(candidate)
+    else:
+        c_units = units.get(candidate)
+        if c_units is None:
+            c_units = units[candidate] = _units(candidate)
     used_q: set[int] = set()
     used_c: set[int] = set()
     matched_weight = matched_score = 0.0
+    aligned: dict[int, int] = {}
     notes = []
     # Two rounds keep it cheap: sure single-word pairs first, then everything else (weaker pairs,
     # words written together or apart) among what is left.
     first_round = _pairs([u for u in q_units if u.start == u.end], [u for u in c_units if u.start == u.end],
-                         query, candidate, phonetic, cutoff=0.85)
+                         query, candidate, phonetic, cutoff=0.85, initials=initials)
     for round_pairs in (first_round, None):
         if round_pairs is None:
             free_q = set(range(len(query))) - used_q
@@ -166,13 +345,15 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
             if not free_q or not free_c:
                 break
             round_pairs = _pairs(_within(q_units, free_q), _within(c_units, free_c), query, candidate, phonetic,
-                                 cutoff=PAIR_CUTOFF)
+                                 cutoff=PAIR_CUTOFF, initials=initials)
         for similarity, _, q, c, how in round_pairs:
             q_span, c_span = set(range(q.start, q.end + 1)), set(range(c.start, c.end + 1))
             if q_span & used_q or c_span & used_c:
                 continue
             used_q |= q_span
             used_c |= c_span
+            if q.start == q.end and c.start == c.end:
+                aligned[q.start] = c.start
             # The lighter side: one word matching three written together must not weigh three.
             weight = min(sum(ROLE_WEIGHT[query[i].role] for i in q_span),
                          sum(ROLE_WEIGHT[candidate[i].role] for i in c_span))
@@ -186,10 +367,29 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
     extra_q = [query[i] for i in range(len(query)) if i not in used_q]
     extra_c = [candidate[i] for i in range(len(candidate)) if i not in used_c]
     substitutions = min(sum(t.role == PART for t in extra_q), sum(t.role == PART for t in extra_c))
-    denominator = (matched_weight + EXTRA_QUERY_COST * sum(ROLE_WEIGHT[t.role] for t in extra_q)
-                   + EXTRA_CANDIDATE_COST * sum(ROLE_WEIGHT[t.role] for t in extra_c)
+    # A missing patronymic costs little, a different one does not (then both sides have parts left).
+    q_secondary = _secondary(query) if not any(t.role == PART for t in extra_c) else frozenset()
+    c_secondary = _secondary(candidate) if not any(t.role == PART for t in extra_q) else frozenset()
+    q_place = organization and not any(t.role == PART for t in extra_c)  # "(Sweden)" vs "(Finland)": two
+    c_place = organization and not any(t.role == PART for t in extra_q)  # branches, no discount
+
+    def cost(token: Token, secondary: bool, usual: float, place: bool) -> float:
+        if secondary:
+            return ROLE_WEIGHT[token.role] * EXTRA_SECONDARY_COST
+        if place and token.role == PART and _is_place(token.text):
+            return usual * PLACE_IN_ORGANIZATION_FACTOR
+        return ROLE_WEIGHT[token.role] * usual
+
+    denominator = (matched_weight
+                   + sum(cost(query[i], i in q_secondary, extra_query_cost, q_place)
+                         for i in range(len(query)) if i not in used_q)
+                   + sum(cost(candidate[i], i in c_secondary, EXTRA_CANDIDATE_COST, c_place)
+                         for i in range(len(candidate)) if i not in used_c)
                    + SUBSTITUTION_COST * substitutions)
     score = matched_score / denominator
+    if aligned and _father_swapped(query, candidate, aligned):
+        score *= SWAPPED_FATHER_FACTOR
+        notes.append("son and father swapped")
     q_numbers = {t.text for t in query if t.role == NUMBER}
     c_numbers = {t.text for t in candidate if t.role == NUMBER}
     if q_numbers != c_numbers:
@@ -208,10 +408,13 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
     return NameComparison(score, "; ".join(notes) or "all parts match")
 
 
-def _acronym(short: NameForm, long: NameForm) -> bool:
-    parts = [t for t in short if t.role == PART]
+def _acronym(short: NameForm, long: NameForm, organization: bool = False) -> bool:
+    """`short` is the initials of `long`'s name parts; for organisations, beside a country or region
+    ("PLA China" for the People's Liberation Army)."""
+    parts = [t for t in short if t.role == PART and not (organization and _is_place(t.text))]
     initials = "".join(t.text[0] for t in long if t.role == PART)
-    return len(parts) == 1 and 2 <= len(parts[0].text) <= 6 and len(initials) >= 2 and parts[0].text == initials
+    # Two letters ("N.N.", "UN") stand for too many names to be read as one of them.
+    return len(parts) == 1 and 3 <= len(parts[0].text) <= 6 and parts[0].text == initials
 
 
 def _as_written(name: str) -> NameForm:
@@ -226,20 +429,47 @@ def _ideographic(char: str) -> bool:
     return 0x4E00 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0x3400 <= code <= 0x4DBF
 
 
-def compare_names(query: str, candidate: str) -> NameComparison:
+class PreparedNames:
+    """What comparing a list entry's names needs, kept with the index for the list version's life:
+    each name's forms (worked out when the index is built, for its keys) and each form's units
+    (worked out on the first comparison that needs them), so a query pays only for its own side."""
+
+    def __init__(self):
+        self.forms: dict[str, tuple[NameForm, ...]] = {}
+        self.units: dict[NameForm, tuple[_Unit, ...]] = {}
+
+    def add(self, name: str) -> tuple[NameForm, ...]:
+        forms = self.forms.get(name)
+        if forms is None:
+            forms = self.forms[name] = name_forms(name)
+        return forms
+
+
+def compare_names(query: str, candidate: str, *, organization: bool = False,
+                  prepared: PreparedNames | None = None) -> NameComparison:
+    """`organization`: the names are organisations' (see EXTRA_QUERY_COST_ORGANIZATION).
+    `prepared`: the candidate side's forms and units, from the index."""
+    c_forms = prepared.forms.get(candidate) if prepared is not None else None
+    if c_forms is None:
+        c_forms = name_forms(candidate)
+    units = prepared.units if prepared is not None else None
+    extra_query_cost = EXTRA_QUERY_COST_ORGANIZATION if organization else EXTRA_QUERY_COST
     if same_non_latin_script(query, candidate):
         # No romanisation ambiguity between two names in one script: sound-alikes do not count.
-        by_character = compare_forms(_as_written(query), _as_written(candidate), phonetic=False)
-        romanised = max((compare_forms(q, c, phonetic=False) for q in name_forms(query)
-                         for c in name_forms(candidate)), key=lambda r: r.score, default=by_character)
+        initials = not is_abjad(query)
+        by_character = compare_forms(_as_written(query), _as_written(candidate), phonetic=False, initials=initials)
+        romanised = max((compare_forms(q, c, phonetic=False, initials=initials, units=units) for q in name_forms(query)
+                         for c in c_forms), key=lambda r: r.score, default=by_character)
         return min(by_character, romanised, key=lambda r: r.score) if any(map(_ideographic, query)) else romanised
     best = NameComparison(0.0, "no comparable form")
+    initials = not (is_abjad(query) or is_abjad(candidate))
     for q_form in name_forms(query):
-        for c_form in name_forms(candidate):
-            result = compare_forms(q_form, c_form)
+        for c_form in c_forms:
+            result = compare_forms(q_form, c_form, extra_query_cost=extra_query_cost, organization=organization,
+                                   initials=initials, units=units)
             if result.score > best.score:
                 best = result
-            if best.score < 0.85 and (_acronym(q_form, c_form) or _acronym(c_form, q_form)):
+            if best.score < 0.85 and (_acronym(q_form, c_form, organization) or _acronym(c_form, q_form, organization)):
                 best = NameComparison(0.85, "acronym of the other name")
     # Arabic and Hebrew write no short vowels: compare consonant skeletons too.
     if is_abjad(query) != is_abjad(candidate) and best.score < 0.9:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
+from rapidfuzz.distance import OSA
 
 PART, PARTICLE, LEGAL_FORM, NUMBER = "part", "particle", "legal_form", "number"
 
@@ -34,6 +35,7 @@ HONORIFICS = frozenset("""
 mr mrs ms miss dr prof sir lord lady sheikh shaykh sheik haji hajji hadji mullah mulla maulavi mawlawi maulvi
 qari sayyid sayed syed imam gen colonel col maj capt lieutenant lt admiral adm
 comrade marshal hon honorable excellency
+president presidente prasident premier chancellor senator ambassador minister
 """.split())
 
 # Arabic and other particles: kept (Abu Bakr is not Bakr) but weigh little.
@@ -51,11 +53,14 @@ LEGAL_FORMS = {
     "cjsc": "jsc", "ooo": "ooo", "oao": "jsc", "zao": "jsc", "pao": "jsc", "ao": "jsc", "tov": "ooo",
     "pte": "pte", "pty": "pty", "sdn": "sdn", "bhd": "bhd", "kk": "kk", "trading": "trading", "and": "and",
     "the": "the", "of": "of", "for": "for", "jv": "jv", "fzc": "fzc", "fze": "fze", "fzco": "fzc", "dmcc": "dmcc",
-    "holding": "holding", "holdings": "holding", "hk": "hk", "intl": "international", "international": "international",
+    "holding": "holding", "holdings": "holding", "hk": "hk", "ano": "ano",
     "spzoo": "spzoo", "srl": "srl", "group": "group", "enterprise": "enterprise", "enterprises": "enterprise",
 }
+# Abbreviated ordinary words, written out ("First Bank Int'l" is "First International Bank").
+WORD_ABBREVIATIONS = {"intl": "international", "natl": "national", "dept": "department", "govt": "government"}
 # Multi-word legal forms, folded before tokenising.
 LEGAL_PHRASES = [
+    (re.compile(r"\b(?:open|closed)[\s-]+joint[\s-]+stock[\s-]+company\b"), " jsc "),
     (re.compile(r"\bjoint[\s-]+stock[\s-]+company\b"), " jsc "),
     (re.compile(r"\bpublic[\s-]+joint[\s-]+stock[\s-]+company\b"), " jsc "),
     (re.compile(r"\blimited[\s-]+liability[\s-]+company\b"), " llc "),
@@ -66,6 +71,22 @@ LEGAL_PHRASES = [
     (re.compile(r"\bobshchestvo s ogranichennoy otvetstvennostyu\b"), " ooo "),
     (re.compile(r"\bsocietatea cu raspundere limitata\b"), " srl "),
     (re.compile(r"\bsp\.? z o\.? ?o\.?"), " spzoo "),
+    # Dotted country abbreviations: "U.S. Department of State" is the "United States Department of State".
+    (re.compile(r"\bu\.s\.(?:a\.)?"), " united states "),
+    (re.compile(r"\bu\.k\."), " united kingdom "),
+]
+# The same phrases as words, for misspelt ("Joynt Stock Company") or cut-short ("Joint Stock Compan")
+# legal forms, which the patterns above miss: word by word, one edit in a word of five letters or
+# more, and the name's last word may be cut short (a form field too narrow for it).
+FUZZY_LEGAL_PHRASES = [
+    (("joint", "stock", "company"), "jsc"),
+    (("limited", "liability", "company"), "llc"),
+    (("public", "limited", "company"), "plc"),
+    (("aktiengesellschaft",), "ag"),
+    (("corporation",), "corp"),
+    (("incorporated",), "inc"),
+    (("limited",), "ltd"),
+    (("company",), "co"),
 ]
 # Dotted abbreviations ("L.L.C.", "p.l.c.", "S.A.") become one token.
 DOTTED_ABBREVIATION = re.compile(r"\b(?:[a-z]\.){2,}")
@@ -77,6 +98,9 @@ _HAN, _HANGUL, _KANA = "han", "hangul", "kana"
 # Korean readings of Han surnames that differ from the character's ordinary reading.
 KOREAN_SURNAME_READING = {"金": "김", "李": "이", "朴": "박", "崔": "최", "鄭": "정", "柳": "유", "盧": "노", "羅": "나",
                           "呂": "여", "梁": "양", "林": "임", "劉": "유", "廉": "염", "陸": "육", "龍": "용"}
+
+
+_CJK = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 def _script_of(char: str) -> str:
@@ -132,17 +156,65 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     for mark in APOSTROPHES:
         text = text.replace(mark, "")
-    text = anyascii(text).lower().replace("&", " and ")
+    text = anyascii(text).lower().replace("&", " and ").replace("%", "percent")
+    for pattern, replacement in LEGAL_PHRASES[-2:]:  # before the dots of "U.S." are dropped
+        text = pattern.sub(replacement, text)
     text = DOTTED_ABBREVIATION.sub(lambda m: m.group(0).replace(".", "") + " ", text)
     for pattern, replacement in LEGAL_PHRASES:
         text = pattern.sub(replacement, text)
     return text
 
 
-def tokenize(latin: str) -> NameForm:
+_FUZZY_PHRASES_BY_LETTER: dict[str, list] = {}
+for _phrase in FUZZY_LEGAL_PHRASES:
+    _FUZZY_PHRASES_BY_LETTER.setdefault(_phrase[0][0][0], []).append(_phrase)  # a typo at the first letter is not sought
+
+
+def _like_word(raw: str, word: str, last: bool, shortest: int) -> bool:
+    if raw == word:
+        return True
+    if last and len(raw) >= shortest - 1 and word.startswith(raw):
+        return True  # cut short at the end of the name
+    return len(raw) >= shortest and len(word) >= shortest and abs(len(raw) - len(word)) <= 1 \
+        and OSA.distance(raw, word, score_cutoff=1) <= 1
+
+
+def _fold_fuzzy_legal_phrases(words: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for phrase, folded in _FUZZY_PHRASES_BY_LETTER.get(words[i][0], ()):
+            end = i + len(phrase)
+            # In a phrase the other words make the context; a word alone needs to be longer.
+            shortest = 5 if len(phrase) > 1 else 7
+            if end <= len(words) and all(_like_word(w, p, i + k == len(words) - 1, shortest)
+                                         for k, (w, p) in enumerate(zip(words[i:end], phrase))):
+                out.append(folded)
+                i = end
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+# A digit between two letters stands for a letter ("Ig0r Sech1n"); digits ending a word are numbers.
+_LEET = str.maketrans("013457890", "oieastbgo")
+_LEET_DIGIT = re.compile(r"(?<=[a-z])[013457-9]+(?=[a-z])")
+
+
+def tokenize(latin: str, *, syllables: bool = False) -> NameForm:
+    """`syllables`: `latin` reads a Han, Hangul or kana name, one word per syllable; "Ao", "De" or
+    "La" are then syllables of the name, never legal forms, particles or titles."""
+    if syllables:
+        return tuple(_split_digits(w)[0] if w.isdigit() else Token(w) for w in SEPARATORS.split(fold(latin)) if w)
     tokens = []
-    for raw in SEPARATORS.split(fold(latin)):
-        if not raw or (not tokens and raw in HONORIFICS):  # titles lead a name: "Dr", "Mullah"
+    words = [w for w in SEPARATORS.split(fold(latin)) if w]
+    words = [_LEET_DIGIT.sub(lambda m: m.group(0).translate(_LEET), w) if not w.isdigit() else w for w in words]
+    words = _fold_fuzzy_legal_phrases(words)
+    for raw in words:
+        raw = WORD_ABBREVIATIONS.get(raw, raw)
+        if not tokens and raw in HONORIFICS:  # titles lead a name: "Dr", "Mullah"
             continue
         if raw.isdigit():
             tokens.append(Token(raw.lstrip("0") or "0", NUMBER))
@@ -172,10 +244,15 @@ _ORDINAL_SUFFIX = re.compile(r"^([0-9]+)(?:st|nd|rd|th)$")
 def _numbers_from_words(tokens: list[Token]) -> list[Token]:
     """"Forty-Four" and "44", "Three" and "3", "1st" and "First" are the same number."""
     out: list[Token] = []
+    tens_word = False  # the last token was a tens word ("Forty"): a digit after it adds ("Forty 4")
     for token in tokens:
         text = token.text
+        previous_tens, tens_word = tens_word, False
         if token.role == PART and text in _TENS:
             out.append(Token(str(_TENS[text]), NUMBER))
+            tens_word = True
+        elif previous_tens and token.role == NUMBER and len(text) == 1 and text != "0":
+            out[-1] = Token(str(int(out[-1].text) + int(text)), NUMBER)
         elif token.role == PART and text in _NUMBER_WORDS:
             value = _NUMBER_WORDS[text]
             previous = out[-1] if out else None
@@ -218,10 +295,12 @@ def name_forms(name: str) -> tuple[NameForm, ...]:
     "A/B" names two alternatives (as lists write "Al-Qa'ida/Islamic Army"): each is a form too."""
     forms = []
     texts = [name] + _alternatives(name)
-    for latin in (reading for text in texts for reading in readings(text)):
-        form = tokenize(latin)
-        if any(t.role in (PART, NUMBER) for t in form):
-            forms.append(form)
+    for text in texts:
+        syllables = bool(_CJK.search(text))
+        for latin in readings(text):
+            form = tokenize(latin, syllables=syllables)
+            if any(t.role in (PART, NUMBER) for t in form):
+                forms.append(form)
     return tuple(dict.fromkeys(forms))
 
 

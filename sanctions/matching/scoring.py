@@ -7,11 +7,11 @@ from collections.abc import Iterable
 
 from sanctions import identifiers as ids
 
-from .names import compare_names
+from .names import PreparedNames, compare_names
 from .types import Candidate, CandidateBirthDate, CandidateName, Feature, MatchResult, Query
 
 ALGORITHM_NAME = "msmt-name-id"
-ALGORITHM_VERSION = "1.0"
+ALGORITHM_VERSION = "1.1"
 DEFAULT_THRESHOLD = 0.70
 
 WEAK_ALIAS_FACTOR = 0.65  # a "Low" quality alias alone never reaches the threshold
@@ -52,16 +52,17 @@ def query_identifiers(query: Query) -> dict[str, str]:
     return found
 
 
-def _name_feature(query: Query, candidate: Candidate, names: Iterable[CandidateName] | None
-                  ) -> tuple[float, Feature, str]:
+def _name_feature(query: Query, candidate: Candidate, names: Iterable[CandidateName] | None,
+                  prepared: PreparedNames | None = None) -> tuple[float, Feature, str]:
     best_score, best = 0.0, Feature(0.0, "no name in common", query.name, candidate.primary_name)
     matched_name = candidate.primary_name
     names = tuple(candidate.names if names is None else names)
+    organization = candidate.kind == "entity"
     for query_name in (query.name, *query.aliases):
         if not query_name.strip():
             continue
         for name in names:
-            comparison = compare_names(query_name, name.name)
+            comparison = compare_names(query_name, name.name, organization=organization, prepared=prepared)
             score = comparison.score * (WEAK_ALIAS_FACTOR if name.quality == "low" else 1.0)
             if score > best_score:
                 label = {"primary": "name", "alias": "alias", "original_script": "name in original script"}[name.kind]
@@ -143,15 +144,16 @@ def _nationality_feature(query: Query, candidate: Candidate) -> Feature | None:
 
 
 def compare(query: Query, candidate: Candidate, *, threshold: float = DEFAULT_THRESHOLD,
-            names: Iterable[CandidateName] | None = None) -> MatchResult:
+            names: Iterable[CandidateName] | None = None, prepared: PreparedNames | None = None) -> MatchResult:
     """Score `query` against `candidate`. `names` narrows the candidate's names compared (the
-    index passes those sharing a key with the query); by default all are."""
+    index passes those sharing a key with the query); by default all are. `prepared`: the
+    candidate names' forms, worked out when the index was built (the score is the same without)."""
     kind = query.kind or "any"
     if candidate.kind not in COMPATIBLE_KINDS.get(kind, COMPATIBLE_KINDS["any"]):
         feature = Feature(0.0, f"a {kind} cannot be a listed {candidate.kind}", kind, candidate.kind)
         return MatchResult(candidate, 0.0, False, candidate.primary_name, {"kind": feature})
 
-    name_score, name_feature, matched_name = _name_feature(query, candidate, names)
+    name_score, name_feature, matched_name = _name_feature(query, candidate, names, prepared)
     features = {"name": name_feature}
     score = name_score
 

@@ -62,7 +62,8 @@ def test_candidates_sharing_no_key_are_not_shortlisted(tiny):
 
 
 def test_candidates_sharing_no_key_are_never_scored(tiny, scored):
-    results = tiny.screen(Query("Kim Jong Sik"), limit=10)
+    # A low threshold, so that no shortlisted entry is left out by the estimate (see below).
+    results = tiny.screen(Query("Kim Jong Sik"), limit=10, threshold=0.2)
 
     assert {c.entry_id for c in scored} == {KIM_JONG_SIK.entry_id, KIM_YONG_CHOL.entry_id}
     assert [r.candidate.entry_id for r in results][0] == KIM_JONG_SIK.entry_id
@@ -137,8 +138,8 @@ def test_equal_scores_are_ordered_by_reference_number():
 
 
 def test_results_carry_match_by_the_threshold(tiny):
-    results = tiny.screen(Query("Kim Jong Sik"), threshold=DEFAULT_THRESHOLD)
-    assert [r.match for r in results] == [r.score >= DEFAULT_THRESHOLD for r in results]
+    results = tiny.screen(Query("Kim Jong Sik"), threshold=0.45)
+    assert [r.match for r in results] == [r.score >= 0.45 for r in results]
     assert results[0].match and not results[-1].match
     strict = tiny.screen(Query("Kim Jong Sik"), threshold=1.01)
     assert not any(r.match for r in strict)
@@ -185,3 +186,32 @@ def test_screen_passes_the_threshold_through(tiny):
     with mock.patch.object(index_module, "compare", wraps=index_module.compare) as spy:
         tiny.screen(Query("Kim Jong Sik"), threshold=0.42)
     assert spy.call_args_list and all(call.kwargs["threshold"] == 0.42 for call in spy.call_args_list)
+
+
+# --- The estimate: which entries past the first get the full alignment ------------------------------
+
+FAR_DOWN = [candidate(1, "KIM JONG SIK"), candidate(2, "KIM YONG CHOL"), candidate(3, "KIM JONG SICK")]
+
+
+def test_an_entry_past_the_first_that_cannot_reach_the_threshold_is_not_aligned(scored):
+    index = ScreeningIndex(FAR_DOWN)
+    results = index.screen(Query("Kim Jong Sik"))
+    # KIM YONG CHOL shares only "Kim": the estimate (1 part of 3) says it cannot reach 0.70.
+    assert 2 not in {c.entry_id for c in scored}
+    assert {r.candidate.entry_id for r in results if r.match} == {1, 3}
+
+
+def test_at_a_low_threshold_every_shortlisted_entry_is_aligned(scored):
+    index = ScreeningIndex(FAR_DOWN)
+    index.screen(Query("Kim Jong Sik"), threshold=0.2)
+    assert {c.entry_id for c in scored} == {1, 2, 3}
+
+
+def test_prepared_names_give_the_same_scores_as_a_plain_comparison():
+    from sanctions.matching import compare
+
+    index = ScreeningIndex(TINY)
+    for query in (Query("Kim Jong Sik"), Query("Ryonbong Trading", kind="organization"), Query("KIM YONG CHOL")):
+        for result in index.screen(query, threshold=0.0, limit=10):
+            plain = compare(query, result.candidate, threshold=0.0)
+            assert result.score == plain.score

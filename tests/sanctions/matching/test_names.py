@@ -293,3 +293,160 @@ def test_names_without_a_comparable_form_score_zero():
 def test_scores_stay_in_the_unit_range():
     for a, b in [("Kim Jong Un", "Kim Jong Un"), ("A", "B"), ("NAM SAN 8", "NAM SAN 6"), ("김정은", "Kim")]:
         assert 0.0 <= score(a, b) <= 1.0
+
+
+# --- Rules of msmt-name-id 1.1 ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("a, b", [("JC Juncker", "Jean-Claude Juncker"), ("JFK Smith", "John Fitzgerald Kennedy Smith")])
+def test_joined_initials_stand_for_as_many_name_parts(a, b):
+    comparison = compare_names(a, b)
+    assert DEFAULT_THRESHOLD <= comparison.score < 1.0
+    assert "(initials)" in comparison.detail
+
+
+def test_a_short_word_one_can_say_is_not_read_as_initials():
+    # "Jo" has a vowel: it is a name, not the initials of "Jean Olivier".
+    assert score("Jo Juncker", "Jean Olivier Juncker") < DEFAULT_THRESHOLD
+    assert score("JD Juncker", "Jean-Claude Juncker") < DEFAULT_THRESHOLD   # other letters
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Ig0r Sech1n", "Igor Sechin"),
+    ("Brigade Forty 4", "Brigade 44"),
+    ("3%ers", "Three Percenters"),
+    ("Siemens Aktiengeselschaft", "Siemens AG"),
+    ("TACTICAL MISSILES CORPORATION JOINT STOCK COMPAN", "TACTICAL MISSILES CORPORATION JOINT STOCK COMPANY"),
+    ("U.S. Department of State", "United States Department of State"),
+])
+def test_written_variants_of_one_name(a, b):
+    assert score(a, b) >= SAME
+
+
+def test_joined_initials_alone_are_not_a_name():
+    assert score("N.N.", "Nursultan Nazarbayev") < DEFAULT_THRESHOLD
+
+
+def test_a_two_letter_acronym_is_not_read_as_a_name():
+    assert score("NN", "Nursultan Nazarbayev") < DEFAULT_THRESHOLD
+    assert score("OMM", "Ocean Maritime Management") >= DEFAULT_THRESHOLD   # three letters still are
+
+
+@pytest.mark.parametrize("query, listed", [
+    ("Deutsche Bank Trust Company", "Deutsche Bank"),
+    ("Crystalord Systems Limited", "Crystalord Ltd"),
+])
+def test_a_word_an_organisation_query_adds_names_another_organisation(query, listed):
+    assert compare_names(query, listed).score >= DEFAULT_THRESHOLD        # as people's names, it would pass
+    assert compare_names(query, listed, organization=True).score < DEFAULT_THRESHOLD
+
+
+def test_a_word_the_listed_organisation_adds_still_costs_as_before():
+    assert compare_names("Deutsche Bank AG", "Deutsche Bank (Schweiz) AG", organization=True).score >= 0.8
+
+
+def test_different_legal_forms_lower_an_organisation_score():
+    assert score("ANO Iskusstvo Krasoty", "LLC Iskusstvo Krasoty") < DEFAULT_THRESHOLD
+    assert score("OOO Iskusstvo Krasoty", "LLC Iskusstvo Krasoty") < score("Iskusstvo Krasoty", "LLC Iskusstvo Krasoty")
+
+
+@pytest.mark.parametrize("query, listed", [
+    ("Sergejs Lavrovs", "Sergey Viktorovich LAVROV"),                          # patronymic left out
+    ("Volodymyr Zelenskyy", "Volodymyr Oleksandrovych Zelenskyy"),
+    ("Osama bin Laden", "Usama bin Muhammad ibn Awad ibn Ladin"),              # nasab chain left out
+])
+def test_a_missing_patronymic_or_forefathers_chain_costs_little(query, listed):
+    comparison = compare_names(query, listed)
+    assert comparison.score >= DEFAULT_THRESHOLD
+    assert "unmatched in entry" in comparison.detail
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Sergey Ivanovich Lavrov", "Sergey Viktorovich Lavrov"),                  # another father
+    ("NOUREDDINE BEN MOHAMED BEN BELKASSEM AL-DRISSI", "NOUREDDINE BEN ALI BEN BELKASSEM AL-DRISSI"),
+])
+def test_a_different_patronymic_is_still_another_person(a, b):
+    assert score(a, b) < DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize("a, b", [
+    ("SALMAN BIN MUHAMMAD AL-RAWI", "MUHAMMAD BIN SALMAN AL-RAWI"),
+    ("AHMAD BIN HASAN AL-UBAIDI", "HASAN BIN AHMAD AL-UBAIDI"),
+    ("IBRAHIM BIN AL-DIN AL-MASRI", "SAIF-AL-DIN BIN IBRAHIM AL-MASRI"),
+])
+def test_son_and_father_swapped_around_bin_are_two_people(a, b):
+    comparison = compare_names(a, b)
+    assert comparison.score < DEFAULT_THRESHOLD
+    assert "son and father swapped" in comparison.detail
+
+
+@pytest.mark.parametrize("a", ["bin Salman Mohammed", "Salman Mohammed bin", "Mohammed bin Salman"])
+def test_names_around_bin_in_another_order_are_not_a_swap(a):
+    assert score(a, "Mohammed bin Salman") >= SAME
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Shi Jinping", "Xi Jinping"),                  # pinyin x and sh are one sound
+    ("Mao Tse-tung", "Mao Zedong"),                 # Wade-Giles ts and pinyin z
+    ("Aleksandr Petrov", "Alexander Petrov"),       # ks and x
+])
+def test_digraphs_of_one_sound_agree(a, b):
+    assert score(a, b) >= SAME
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Sergej Navros", "Sergey Lavrov"),             # two edits and another first letter
+    ("Halla Jonsdottir", "Halla Tomasdottir"),
+])
+def test_names_differing_at_their_first_letter_get_one_typo_only(a, b):
+    assert score(a, b) < DEFAULT_THRESHOLD
+
+
+def test_one_typo_at_the_first_letter_still_matches():
+    assert score("Sergey Bavrov", "Sergey Lavrov") >= DEFAULT_THRESHOLD
+
+
+def test_a_han_reading_has_no_legal_form_or_particle():
+    # 奥 reads "Ao", which spelt in Latin is the Russian legal form AO; in Han it is a syllable.
+    assert score("贝拉克·奥巴马", "Barack Obama") >= DEFAULT_THRESHOLD
+
+
+def test_a_country_or_region_in_an_organisation_name_costs_half_when_missing():
+    assert compare_names("Faberlic", "FABERLIC EUROPE Sp. z o.o.", organization=True).score >= DEFAULT_THRESHOLD
+    assert compare_names("Faberlic", "FABERLIC COSMETICS Sp. z o.o.", organization=True).score < DEFAULT_THRESHOLD
+    assert compare_names("Faberlic", "FABERLIC EUROPE Sp. z o.o.").score < DEFAULT_THRESHOLD   # people: no
+
+
+def test_two_countries_in_organisation_names_are_two_branches():
+    assert compare_names("Bowne Global Solutions II (Sweden) AB", "Bowne Global Solutions II (Finland) AB",
+                         organization=True).score < DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize("a, b, changed", [
+    ("Michel Obama", "Michelle Obama", ("michel", "michelle")),
+    ("Sergey Ivanov", "Sergey Ivanova", ("ivanov", "ivanova")),
+    ("Aleksandr Petrov", "Aleksandra Petrov", ("aleksandr", "aleksandra")),
+    ("Jean Dupont", "Jeanne Dupont", ("jean", "jeanne")),
+])
+def test_the_feminine_form_of_a_name_is_another_person(a, b, changed):
+    assert score(a, b) < DEFAULT_THRESHOLD
+    assert token_similarity(*changed) == (0.0, "the other gender's form")
+
+
+@pytest.mark.parametrize("a, b", [("Emmanuel Macrone", "Emmanuel Macron"), ("Olaf Scholze", "Olaf Scholz")])
+def test_a_final_e_is_a_typo_not_a_feminine(a, b):
+    assert score(a, b) >= SAME
+
+
+def test_an_organisation_acronym_beside_a_country_is_still_its_acronym():
+    assert compare_names("PLA China", "People's Liberation Army", organization=True).score >= DEFAULT_THRESHOLD
+    assert compare_names("PLA Bakery", "People's Liberation Army", organization=True).score < DEFAULT_THRESHOLD
+
+
+def test_a_word_starting_with_a_doubled_consonant_has_its_typo_there():
+    assert token_similarity("ssad", "asad")[0] >= 0.7
+    assert token_similarity("song", "yong")[0] == 0.0     # short names differing at the start stay apart
+
+
+def test_vowelless_words_of_romanised_arabic_are_not_read_as_initials():
+    # "عبد" romanises as "bd", which would otherwise be the initials of "Bw Dwwd" (أبو داوود).
+    assert "(initials)" not in compare_names("ميلاء أبو داوود", "امیر عبد الله").detail

@@ -291,3 +291,61 @@ def test_is_abjad(name, abjad):
 def test_tokenize_keeps_what_name_forms_keeps():
     # tokenize is the Latin half of name_forms: both agree on a Latin name.
     assert name_forms("Dr. Abu Bakr al-Baghdadi") == (tokenize("Dr. Abu Bakr al-Baghdadi"),)
+
+
+# --- Rules of msmt-name-id 1.1 ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, expected", [
+    ("Ig0r Sech1n", ("igor", "sechin")),           # a digit between letters stands for a letter
+    ("I9or Sech1n", ("igor", "sechin")),
+    ("SAMJONG2", ("samjong", "2")),                # a digit ending a word stays a number
+    ("Trust 2007-AHL1", ("trust", "2007", "ahl", "1")),
+])
+def test_digits_inside_a_word_are_read_as_letters(name, expected):
+    assert texts(name)[0] == expected
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Brigade Forty 4", ("brigade", "44")),        # a tens word and a digit make one number
+    ("Brigade 40 4", ("brigade", "40", "4")),      # two numbers written as numbers stay two
+    ("3%ers", ("3", "percenters")),                # '%' is read "percent"
+    ("Three Percenters", ("3", "percenters")),
+])
+def test_numbers_written_in_words_digits_and_signs_agree(name, expected):
+    assert texts(name)[0] == expected
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Siemens Aktiengeselschaft", [("siemens", PART), ("ag", LEGAL_FORM)]),       # misspelt
+    ("Tactical Missiles Corporation Joint Stock Compan",                            # cut short at the end
+     [("tactical", PART), ("missiles", PART), ("corp", LEGAL_FORM), ("jsc", LEGAL_FORM)]),
+    ("Tactical Missiles Joynt Stock Company", [("tactical", PART), ("missiles", PART), ("jsc", LEGAL_FORM)]),
+    ("Open Joint Stock Company Gazprom", [("jsc", LEGAL_FORM), ("gazprom", PART)]),
+    ("ANO Iskusstvo Krasoty", [("ano", LEGAL_FORM), ("iskusstvo", PART), ("krasoty", PART)]),
+])
+def test_misspelt_or_cut_short_legal_forms_are_still_legal_forms(name, expected):
+    assert roles(name) == expected
+
+
+def test_a_cut_short_word_inside_a_name_is_not_a_legal_form():
+    # Only the name's last word can have been cut by a form field; "Compan" inside stays a word.
+    assert ("compan", PART) in roles("Compan Trading House")
+    assert ("compan", PART) in roles("Compan House")
+    assert ("inco", PART) in roles("Vale Inco")     # too short to be a cut-short "Incorporated"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("U.S. Department of State", ("united", "states", "department", "of", "state")),
+    ("First Bank Int'l", ("1", "bank", "international")),
+])
+def test_abbreviated_words_are_written_out(name, expected):
+    assert texts(name)[0] == expected
+
+
+def test_international_is_a_word_of_the_name_not_a_legal_form():
+    assert ("international", PART) in roles("ABC International")
+
+
+@pytest.mark.parametrize("name", ["President Erdogan", "Präsident Erdogan", "Senator Erdogan"])
+def test_a_leading_title_of_office_is_dropped(name):
+    assert texts(name) == [("erdogan",)]
