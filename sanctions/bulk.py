@@ -1,4 +1,5 @@
-"""Inserting many rows at once for list syncs: COPY on PostgreSQL, bulk_create elsewhere.
+"""Writing many rows at once for list syncs: COPY on PostgreSQL, bulk_create elsewhere; updates
+as one prepared statement run per row.
 
 A UN list version is about 1,000 entries and 9,000 child rows. On PostgreSQL, Django's
 bulk_create spends most of its time in Python (client-side query composition, quoting every
@@ -59,6 +60,25 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, object]])
 
     with connection.wrap_database_errors, connection.cursor() as cursor:
         _copy(cursor, model, fields, map(values, rows))
+
+
+def update_all(objs: Sequence[models.Model], field_names: Sequence[str]) -> None:
+    """Write these fields of saved instances of one model back, as one UPDATE run for every row.
+
+    bulk_update builds a CASE WHEN per row and column (16 x 138 for a typical UN amendment),
+    which costs Django more than the database; one prepared statement sent per row is cheap."""
+    if not objs:
+        return
+    model = type(objs[0])
+    connection = _connection(model)
+    meta = model._meta
+    columns = [meta.get_field(name) for name in field_names]
+    quote = connection.ops.quote_name
+    sql = (f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(c.column)} = %s' for c in columns)} "
+           f"WHERE {quote(meta.pk.column)} = %s")
+    rows = [[c.get_db_prep_save(getattr(obj, c.attname), connection) for c in columns] + [obj.pk] for obj in objs]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _connection(model: type[models.Model]):

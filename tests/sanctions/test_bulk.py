@@ -1,9 +1,9 @@
-"""insert_all and insert_rows: COPY on PostgreSQL, bulk_create elsewhere; either way the rows read back as written."""
+"""insert_all, insert_rows (COPY on PostgreSQL, bulk_create elsewhere) and update_all: rows read back as written."""
 import datetime
 
 import pytest
 
-from sanctions.bulk import insert_all, insert_rows
+from sanctions.bulk import insert_all, insert_rows, update_all
 from sanctions.models import (
     EntryKind,
     ListEntry,
@@ -96,3 +96,16 @@ def test_plain_rows_breaking_a_constraint_are_refused(un_source):
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(ListEntryName, [{"name": "NO ENTRY", "kind": "alias"}])  # entry is required
     assert not ListEntryBirthDate.objects.exists() and not ListEntryName.objects.exists()
+
+
+def test_updates_write_the_named_fields_of_each_row_and_nothing_else(un_source):
+    first, second = entry(un_source, "1", comments="old"), entry(un_source, "2", comments="old")
+    insert_all([first, second])
+    first.comments, first.raw, first.primary_name = 'new "one"\t\\', {"NOTE": "changed"}, "NOT WRITTEN"
+    second.comments, second.raw = "new two", {"NOTE": 'changed "two"'}
+    update_all([first, second], ["comments", "raw"])
+    assert list(ListEntry.objects.order_by("external_id").values_list("comments", "raw", "primary_name")) == [
+        ('new "one"\t\\', {"NOTE": "changed"}, "PERSON 1"),
+        ("new two", {"NOTE": 'changed "two"'}, "PERSON 2"),
+    ]
+    update_all([], ["comments"])  # nothing to write is a no-op
