@@ -5,6 +5,7 @@ import itertools
 import os
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connections
@@ -26,6 +27,19 @@ def migration_data_put_back(django_db_blocker):
         contents = getattr(connections["default"], "_test_serialized_contents", None)
         if contents:
             connections["default"].creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture
+def redis_url():
+    """The real Redis for tests that run a worker on it (TEST_REDIS_URL); skips, or fails in CI, without one."""
+    import redis
+
+    url = settings.TEST_REDIS_URL
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError as exc:
+        skip_or_fail(f"Redis at {url} is not reachable: {exc}")
+    return url
 
 
 def skip_or_fail(reason: str) -> None:

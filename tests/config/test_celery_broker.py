@@ -1,24 +1,9 @@
 """A real worker on the real Redis broker: the production task path, not the eager shortcut."""
 import uuid
 
-import pytest
 from celery import Celery
-from django.conf import settings
 
 from config.celery import app as project_app
-from tests.conftest import skip_or_fail
-
-
-@pytest.fixture
-def redis_url():
-    import redis
-
-    url = settings.TEST_REDIS_URL
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError as exc:
-        skip_or_fail(f"Redis at {url} is not reachable: {exc}")
-    return url
 
 
 def test_task_round_trip_through_redis_and_a_real_worker(redis_url):

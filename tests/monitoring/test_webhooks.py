@@ -37,7 +37,6 @@ from sanctions.models import ListEntry, ListSource, ListVersion
 from sanctions.parsers.un_xml import parse_un_consolidated
 from sanctions.services import list_version_apply
 from sanctions.signals import list_version_applied
-from tests.conftest import skip_or_fail
 from tests.monitoring.webhook_receiver import WebhookReceiver
 
 SEED = DEFAULT_LIST_PATH.read_bytes()
@@ -512,19 +511,6 @@ def test_delivering_twice_sends_once(local_endpoints, make_token, apply_new_vers
 
 
 # --- A real worker on Redis ----------------------------------------------------------------------
-
-@pytest.fixture
-def redis_url():
-    import redis
-
-    url = settings.TEST_REDIS_URL
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError as exc:
-        skip_or_fail(f"Redis at {url} is not reachable: {exc}")
-    return url
-
-
 
 @pytest.fixture
 def worker_fixup_held_off():

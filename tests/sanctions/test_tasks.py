@@ -22,7 +22,6 @@ from sanctions import fetch as fetch_module
 from sanctions.fetch import DEFAULT_ATTEMPTS, FetchError, PermanentFetchError, TransientFetchError
 from sanctions.models import EntryChange, ListEntry, ListSource, ListVersion
 from sanctions.tasks import sync_list_task
-from tests.conftest import skip_or_fail
 from tests.sanctions.http_server import Reply, http_server  # noqa: F401 - fixture
 
 SEED_PATH = Path(__file__).resolve().parents[2] / "seeds" / "un_consolidated_sample.xml"
@@ -230,19 +229,6 @@ def test_permanent_fetch_error_is_not_retried(db, http_server, retries, no_backo
 
 
 # --- A real worker on the real Redis broker --------------------------------------------------------
-
-
-@pytest.fixture
-def redis_url():
-    import redis
-
-    url = settings.TEST_REDIS_URL
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError as exc:
-        skip_or_fail(f"Redis at {url} is not reachable: {exc}")
-    return url
-
 
 @pytest.fixture
 def worker_on_the_test_connection(db):
