@@ -19,10 +19,14 @@ class IndexHandle:
 
     @property
     def version_key(self) -> tuple:
-        return tuple((slug, v.pk if v else None) for slug, v in sorted(self.versions.items()))
+        return _version_key(self.versions)
 
     def version_for(self, source_slug: str) -> ListVersion | None:
         return self.versions.get(source_slug)
+
+
+def _version_key(versions: dict[str, ListVersion | None]) -> tuple:
+    return tuple((slug, v.pk if v else None) for slug, v in sorted(versions.items()))
 
 
 _cache: dict[tuple[str, ...], IndexHandle] = {}
@@ -32,10 +36,9 @@ _lock = threading.Lock()
 def current_index(source_slugs: tuple[str, ...] = DEFAULT_SOURCES) -> IndexHandle:
     source_slugs = tuple(sorted(source_slugs))
     versions = current_versions(source_slugs=source_slugs)
-    key = tuple((slug, v.pk if v else None) for slug, v in sorted(versions.items()))
     with _lock:
         handle = _cache.get(source_slugs)
-        if handle is None or handle.version_key != key:
+        if handle is None or handle.version_key != _version_key(versions):
             handle = IndexHandle(ScreeningIndex(screening_candidates(source_slugs=source_slugs)), versions)
             _cache[source_slugs] = handle
     return handle
