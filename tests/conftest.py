@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connections
 
+import sanctions.screening
 from monitoring import services
 from monitoring.models import AnalystProfile, MemberState, ReportSubject, ViolationReport
 
@@ -27,6 +28,15 @@ def migration_data_put_back(django_db_blocker):
         contents = getattr(connections["default"], "_test_serialized_contents", None)
         if contents:
             connections["default"].creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture(autouse=True)
+def fresh_screening_index():
+    """The screening index is cached per process, keyed by list version ids, which restart in
+    every test: without this a test could be served the index of an earlier test's list."""
+    sanctions.screening._cache.clear()
+    yield
+    sanctions.screening._cache.clear()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from monitoring.models import Evidence, ReportSubject, ViolationReport
 from tests.monitoring.api.conftest import (  # noqa: F401 - fixtures
     API,
     client_for,
-    fresh_throttles_and_index,
+    fresh_throttles,
     issue_token,
     kr,
 )

@@ -25,14 +25,6 @@ NEW_DATAID = "9100999"
 # --- Fixtures and helpers -------------------------------------------------------------------------
 
 @pytest.fixture(autouse=True)
-def fresh_index():
-    """The index is cached per process, keyed by list version ids, which restart in every test."""
-    sanctions.screening._cache.clear()
-    yield
-    sanctions.screening._cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def no_swallowed_errors(caplog):
     """Enqueueing swallows every exception (a broker outage must not fail a write): in eager mode that
     would hide errors of the screening itself, so any such warning fails the test unless it expects one."""

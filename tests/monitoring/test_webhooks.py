@@ -20,7 +20,6 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 from rest_framework.test import APIClient
 
-import sanctions.screening
 from audit.models import AuditRecord
 from monitoring import services, webhook_tasks, webhooks
 from monitoring.demo import DEFAULT_LIST_PATH, DemoSummary, demo_list_load
@@ -44,14 +43,6 @@ API = "/api/v1/webhooks/"
 
 
 # --- Fixtures and helpers -------------------------------------------------------------------------
-
-@pytest.fixture(autouse=True)
-def fresh_index():
-    """The screening index is cached per process, keyed by list version ids, which restart in every test."""
-    sanctions.screening._cache.clear()
-    yield
-    sanctions.screening._cache.clear()
-
 
 @pytest.fixture
 def local_endpoints(settings):

@@ -7,18 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-import sanctions.screening
 from monitoring.demo import DEFAULT_LIST_PATH, DemoSummary, demo_list_load
 from sanctions.models import ListEntry
 
 RESULT_KEYS = {"source", "reference_number", "entry_id", "name", "matched_name", "score", "match", "explanation"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_index():
-    sanctions.screening._cache.clear()
-    yield
-    sanctions.screening._cache.clear()
 
 
 @pytest.fixture

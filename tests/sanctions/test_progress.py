@@ -8,7 +8,6 @@ import json
 import pytest
 from django.core.management import call_command
 
-import sanctions.screening
 from monitoring.demo import DEFAULT_LIST_PATH, DemoSummary, demo_list_load
 from sanctions.progress import SILENT, TerminalProgress
 
@@ -18,13 +17,6 @@ class Terminal(io.StringIO):
 
     def isatty(self) -> bool:
         return True
-
-
-@pytest.fixture(autouse=True)
-def fresh_index():
-    sanctions.screening._cache.clear()
-    yield
-    sanctions.screening._cache.clear()
 
 
 def test_bars_are_drawn_on_a_terminal_only():

@@ -10,7 +10,6 @@ from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-import sanctions.screening
 from monitoring.choices import TokenScope
 from monitoring.demo import DEFAULT_LIST_PATH, DemoSummary, demo_list_load
 from monitoring.models import MemberState, PartnerOrganisation
@@ -21,14 +20,11 @@ API = "/api/v1"
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttles_and_index():
-    """Throttle counts live in the cache and the screening index in the process: both keyed by
-    ids that restart in every test."""
+def fresh_throttles():
+    """Throttle counts live in the cache, keyed by ids that restart in every test."""
     cache.clear()
-    sanctions.screening._cache.clear()
     yield
     cache.clear()
-    sanctions.screening._cache.clear()
 
 
 @pytest.fixture
