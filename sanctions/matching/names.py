@@ -86,7 +86,7 @@ class NameComparison:
     detail: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Unit:
     start: int
     end: int  # inclusive
@@ -229,13 +229,12 @@ def _may_be_alike(q: _Unit, c: _Unit) -> bool:
 
 
 def _pairs(q_units, c_units, query: NameForm, candidate: NameForm, phonetic: bool, cutoff: float,
-           initials: bool = True) -> list:
+           initials: bool, q_parts: int, c_parts: int, long_names: bool) -> list:
+    """`q_parts`, `c_parts`: how many name parts each side has (initials written together stand
+    beside another name part, "JC Juncker", never alone, "N.N."); `long_names`: both names are long
+    enough for a cut-short last part (see CUT_SHORT_MIN_NAME_LENGTH)."""
     pairs = []
     last_q, last_c = len(query) - 1, len(candidate) - 1
-    # Initials written together stand beside another name part ("JC Juncker"), never alone ("N.N.").
-    q_parts, c_parts = sum(t.role == PART for t in query), sum(t.role == PART for t in candidate)
-    long_names = min(sum(len(t.text) + 1 for t in query), sum(len(t.text) + 1 for t in candidate)) \
-        >= CUT_SHORT_MIN_NAME_LENGTH
     for q in q_units:
         q_single, q_text, q_length, q_special = q.single, q.text, q.length, q.special
         q_initial = q_length == 1
@@ -252,7 +251,10 @@ def _pairs(q_units, c_units, query: NameForm, candidate: NameForm, phonetic: boo
             difference = q_length - c.length
             if (difference > 3 or difference < -3) and not q_special and not _may_be_alike(q, c):
                 continue  # most pairs end here, without a call
-            similarity, how = _token_similarity(q_text, c.text, phonetic, q_final and c.end == last_c)
+            if q_text == c.text:
+                similarity, how = 1.0, "same"  # as _token_similarity says, without the call
+            else:
+                similarity, how = _token_similarity(q_text, c.text, phonetic, q_final and c.end == last_c)
             if similarity >= cutoff:
                 pairs.append((similarity, (q.end - q.start) + (c.end - c.start), q, c, how))
     pairs.sort(key=lambda p: (p[0], p[1]), reverse=True)
@@ -334,10 +336,15 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
     matched_weight = matched_score = 0.0
     aligned: dict[int, int] = {}
     notes = []
+    form_facts = dict(
+        initials=initials,
+        q_parts=sum(t.role == PART for t in query), c_parts=sum(t.role == PART for t in candidate),
+        long_names=min(sum(len(t.text) + 1 for t in query), sum(len(t.text) + 1 for t in candidate))
+        >= CUT_SHORT_MIN_NAME_LENGTH)
     # Two rounds keep it cheap: sure single-word pairs first, then everything else (weaker pairs,
-    # words written together or apart) among what is left.
-    first_round = _pairs([u for u in q_units if u.start == u.end], [u for u in c_units if u.start == u.end],
-                         query, candidate, phonetic, cutoff=0.85, initials=initials)
+    # words written together or apart) among what is left. _units lists the single words first.
+    first_round = _pairs(q_units[:len(query)], c_units[:len(candidate)], query, candidate, phonetic, cutoff=0.85,
+                         **form_facts)
     for round_pairs in (first_round, None):
         if round_pairs is None:
             free_q = set(range(len(query))) - used_q
@@ -345,7 +352,7 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
             if not free_q or not free_c:
                 break
             round_pairs = _pairs(_within(q_units, free_q), _within(c_units, free_c), query, candidate, phonetic,
-                                 cutoff=PAIR_CUTOFF, initials=initials)
+                                 cutoff=PAIR_CUTOFF, **form_facts)
         for similarity, _, q, c, how in round_pairs:
             q_span, c_span = set(range(q.start, q.end + 1)), set(range(c.start, c.end + 1))
             if q_span & used_q or c_span & used_c:
@@ -471,11 +478,26 @@ def compare_names(query: str, candidate: str, *, organization: bool = False,
                 best = result
             if best.score < 0.85 and (_acronym(q_form, c_form, organization) or _acronym(c_form, q_form, organization)):
                 best = NameComparison(0.85, "acronym of the other name")
+            if best.score >= 1.0:
+                return best  # nothing scores above 1, and a tie keeps the first
     # Arabic and Hebrew write no short vowels: compare consonant skeletons too.
     if is_abjad(query) != is_abjad(candidate) and best.score < 0.9:
         q_skeleton, c_skeleton = skeleton(query), skeleton(candidate)
-        if len(q_skeleton) >= 3 and len(c_skeleton) >= 3:
-            similarity = ratio(q_skeleton, c_skeleton) / 100
-            if similarity >= 0.8 and 0.9 * similarity > best.score:
-                best = NameComparison(0.9 * similarity, f"consonants {q_skeleton}~{c_skeleton}")
+        score = consonant_score([q_skeleton], c_skeleton)
+        if score > best.score:
+            best = NameComparison(score, f"consonants {q_skeleton}~{c_skeleton}")
+    return best
+
+
+def consonant_score(query_skeletons: list[str], candidate_skeleton: str) -> float:
+    """What two consonant skeletons (of a name in Arabic or Hebrew script and one in Latin letters)
+    score: 0.9 times their similarity, when they are alike (0.8); 0 otherwise. The best of the
+    query's skeletons; those shorter than three consonants say nothing."""
+    best = 0.0
+    if len(candidate_skeleton) >= 3:
+        for q_skeleton in query_skeletons:
+            if len(q_skeleton) >= 3:
+                similarity = ratio(q_skeleton, candidate_skeleton) / 100
+                if similarity >= 0.8:
+                    best = max(best, 0.9 * similarity)
     return best

@@ -18,7 +18,7 @@ from rapidfuzz.distance import OSA
 PART, PARTICLE, LEGAL_FORM, NUMBER = "part", "particle", "legal_form", "number"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Token:
     text: str
     role: str = PART

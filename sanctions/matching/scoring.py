@@ -11,7 +11,7 @@ from .names import PreparedNames, compare_names
 from .types import Candidate, CandidateBirthDate, CandidateName, Feature, MatchResult, Query
 
 ALGORITHM_NAME = "msmt-name-id"
-ALGORITHM_VERSION = "1.1"
+ALGORITHM_VERSION = "1.1.1"  # 1.1.1: queries in Arabic or Hebrew script get the estimate too (index.py)
 DEFAULT_THRESHOLD = 0.70
 
 WEAK_ALIAS_FACTOR = 0.65  # a "Low" quality alias alone never reaches the threshold
@@ -69,6 +69,8 @@ def _name_feature(query: Query, candidate: Candidate, names: Iterable[CandidateN
                 weak = " (weak alias)" if name.quality == "low" else ""
                 best_score, matched_name = score, name.name
                 best = Feature(score, f"{label}{weak}: {comparison.detail}", query_name, name.name)
+                if score >= 1.0:
+                    return best_score, best, matched_name  # nothing scores above 1, and a tie keeps the first
     return best_score, best, matched_name
 
 

@@ -215,3 +215,28 @@ def test_prepared_names_give_the_same_scores_as_a_plain_comparison():
         for result in index.screen(query, threshold=0.0, limit=10):
             plain = compare(query, result.candidate, threshold=0.0)
             assert result.score == plain.score
+
+
+# Arabic or Hebrew script queries get the estimate too: by keys, and by consonants against Latin letters.
+
+ARABIC_NAMES = [
+    candidate(1, "ABU BAKR AL-BAGHDADI", aliases=["أبو بكر البغدادي"]),
+    candidate(2, "ABU ALI AL-HARITHI", aliases=["أبو علي الحارثي"]),
+]
+
+
+def test_an_arabic_script_query_does_not_align_an_entry_sharing_only_a_common_word(scored):
+    index = ScreeningIndex(ARABIC_NAMES)
+    results = index.screen(Query("أبو بكر البغدادي"))
+    # Both are shortlisted by أبو ("Abu"); only the first can reach the threshold.
+    assert {index.candidates[p].entry_id for p in index.shortlist(Query("أبو بكر البغدادي"))} == {1, 2}
+    assert [c.entry_id for c in scored] == [1]
+    assert [(r.candidate.entry_id, r.match) for r in results] == [(1, True)]
+
+
+def test_an_arabic_script_query_still_matches_a_latin_name_past_the_first_by_its_consonants(scored):
+    index = ScreeningIndex([candidate(1, "MUHAMMAD SALIH", aliases=["محمد صالح"]), candidate(2, "Mhmd Salih")])
+    results = index.screen(Query("محمد صالح"))
+    assert [c.entry_id for c in scored] == [1, 2]
+    latin = next(r for r in results if r.candidate.entry_id == 2)
+    assert latin.match and latin.features["name"].detail == "name: consonants mhmdslh~mhmdslh"

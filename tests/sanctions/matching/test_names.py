@@ -450,3 +450,15 @@ def test_a_word_starting_with_a_doubled_consonant_has_its_typo_there():
 def test_vowelless_words_of_romanised_arabic_are_not_read_as_initials():
     # "عبد" romanises as "bd", which would otherwise be the initials of "Bw Dwwd" (أبو داوود).
     assert "(initials)" not in compare_names("ميلاء أبو داوود", "امیر عبد الله").detail
+
+
+def test_consonant_score_is_what_compare_names_gives_an_arabic_name_against_latin_letters():
+    from sanctions.matching.names import consonant_score
+    from sanctions.matching.normalize import skeleton
+
+    assert consonant_score([skeleton("حسن نصر الله")], skeleton("HASAN NASRALLAH")) == 0.9
+    assert compare_names("حسن نصر الله", "HASAN NASRALLAH").score == 0.9
+    # The best of the query's skeletons; unlike ones (under 0.8) and short ones (under 3) score 0.
+    assert consonant_score(["xyz", "hsnsrlh"], "hsnsrlh") == 0.9
+    assert consonant_score(["hsnsrlh"], "mhmdslh") == 0.0
+    assert consonant_score(["hs"], "hs") == 0.0
