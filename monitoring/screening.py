@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from sanctions.matching import ALGORITHM_NAME, ALGORITHM_VERSION, MatchResult, Query, compare
+from sanctions.matching import ALGORITHM_NAME, ALGORITHM_VERSION, MatchResult, Query
 from sanctions.models import ListEntry
 from sanctions.screening import IndexHandle, current_index
 
@@ -63,14 +63,15 @@ def _material_changes(before: dict, after: dict) -> list[str]:
 
 
 def _results_for(subject: ReportSubject, handle: IndexHandle, entry_ids: set[int] | None) -> list[MatchResult]:
+    """The subject's hits, as a full screening finds them; with `entry_ids`, only those on these
+    entries. Both ways give the same hit for the same entry, so re-screening after a sync and a
+    full re-screen never undo each other's hits."""
     query = subject_query(subject)
-    threshold = settings.SCREENING_THRESHOLD
-    if entry_ids is None:
-        results = handle.index.screen(query, limit=settings.SCREENING_MAX_HITS, threshold=threshold)
-    else:
-        # After a sync only the changed entries need a look: compare them directly.
-        results = [compare(query, c, threshold=threshold) for c in handle.index.candidates if c.entry_id in entry_ids]
-    return [r for r in results if r.match]
+    index = handle.index
+    if entry_ids is not None and not any(index.candidates[p].entry_id in entry_ids for p in index.shortlist(query)):
+        return []  # a full screening scores only the shortlist: nothing changed there
+    results = index.screen(query, limit=settings.SCREENING_MAX_HITS, threshold=settings.SCREENING_THRESHOLD)
+    return [r for r in results if r.match and (entry_ids is None or r.candidate.entry_id in entry_ids)]
 
 
 def subject_screen(*, subject: ReportSubject, handle: IndexHandle | None = None,
@@ -116,16 +117,19 @@ def subjects_screen(*, subject_ids: Iterable[int], handle: IndexHandle | None = 
                 _reopen_if_entry_changed(match, entry)
                 updated.append(match)
             kept[subject.pk].append(match)
+    # A hit is seen where its subject's report is, also when the subject moved to another report.
+    report_of = {subject.pk: subject.report_id for subject in subjects}
+    for match in updated:
+        match.report_id = report_of[match.subject_id]
+    for match in existing.values():
+        if match.report_id != report_of[match.subject_id]:
+            match.report_id = report_of[match.subject_id]
+            updated.append(match)
     ScreeningMatch.objects.bulk_create(created, batch_size=500)
     ScreeningMatch.objects.bulk_update(
-        updated, ["score", "is_match", "explanation", "algorithm", "algorithm_version", "list_version",
+        updated, ["report", "score", "is_match", "explanation", "algorithm", "algorithm_version", "list_version",
                   "entry_delisted", "review_status", "decided_entry_snapshot", "updated_at"], batch_size=500)
-    # Pending hits that no longer hit are replaced; decided ones stay, with their decision, and
-    # hits on delisted entries stay, marked delisted.
-    stale = [m.pk for m in existing.values()
-             if m.review_status == ReviewStatus.PENDING and not m.entry_delisted
-             and (scope is None or m.list_entry_id in scope)]
-    ScreeningMatch.objects.filter(pk__in=stale).delete()
+    _retire_stale(existing.values(), scope, now)
     subject_pks = [s.pk for s in subjects]
     key = version_key(handle)
     if scope is None:
@@ -134,6 +138,42 @@ def subjects_screen(*, subject_ids: Iterable[int], handle: IndexHandle | None = 
         ReportSubject.objects.filter(pk__in=subject_pks, screened_versions=advance_from).update(
             screened_at=now, screened_versions=key)
     return kept
+
+
+def _retire_stale(matches: Iterable[ScreeningMatch], scope: set[int] | None, now) -> None:
+    """Hits this screening did not find again (among `scope`'s entries, when given).
+
+    A pending hit nobody has decided on is replaced: deleted. A pending one with a review log (a
+    dismissal reopened by a list change, say) is kept as no longer a match, so its log stays with
+    it, and it comes back if it matches again. A decided hit keeps its decision. A hit on an entry
+    that is off its list stays as it is, marked delisted; once the entry is relisted it is treated
+    like any other hit."""
+    matches = [m for m in matches if scope is None or m.list_entry_id in scope]
+    relisted = set(ListEntry.objects.filter(pk__in={m.list_entry_id for m in matches if m.entry_delisted},
+                                            is_active=True).values_list("pk", flat=True))
+    reviewed = set(MatchReview.objects.filter(match__in=[m.pk for m in matches if m.review_status == ReviewStatus.PENDING])
+                   .values_list("match_id", flat=True))
+    changed: dict[int, ScreeningMatch] = {}
+    replaced = []
+    for match in matches:
+        if match.entry_delisted:
+            if match.list_entry_id not in relisted:
+                continue
+            match.entry_delisted = False
+            changed[match.pk] = match
+        if match.review_status != ReviewStatus.PENDING:
+            continue
+        if match.pk in reviewed:
+            match.is_match = False
+            changed[match.pk] = match
+        else:
+            changed.pop(match.pk, None)
+            replaced.append(match.pk)
+    for match in changed.values():
+        match.updated_at = now
+    ScreeningMatch.objects.bulk_update(list(changed.values()), ["entry_delisted", "is_match", "updated_at"],
+                                       batch_size=500)
+    ScreeningMatch.objects.filter(pk__in=replaced).delete()
 
 
 def _reopen_if_entry_changed(match: ScreeningMatch, entry: ListEntry) -> None:

@@ -104,6 +104,13 @@ def subject_save(*, subject: ReportSubject, actor, channel: str) -> ReportSubjec
     from .tasks import screening_enqueue
 
     _check_report_editable(subject.report, actor)
+    moved_from = (ReportSubject.objects.filter(pk=subject.pk).exclude(report_id=subject.report_id)
+                  .values_list("report_id", flat=True).first() if subject.pk else None)
+    if moved_from is not None:
+        # Moving a subject takes it out of one report and into another: both must be the actor's
+        # to edit, and its hits go with it at once (they are seen where their report is).
+        _check_report_editable(ViolationReport.objects.get(pk=moved_from), actor)
+        ScreeningMatch.objects.filter(subject=subject).update(report_id=subject.report_id)
     subject_normalize(subject)
     # Whatever it was screened as before, it must be screened again as it is now: if the broker
     # is down, the sweep finds it by this mark.

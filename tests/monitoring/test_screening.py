@@ -6,10 +6,11 @@ import re
 from unittest import mock
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from kombu.exceptions import OperationalError
 
 import sanctions.screening
-from monitoring import screening, services, tasks
+from monitoring import screening, selectors, services, tasks
 from monitoring.demo import DEFAULT_LIST_PATH, DemoSummary, demo_list_load
 from monitoring.models import MatchReview, ReportSubject, ScreeningMatch
 from sanctions.matching import ALGORITHM_NAME, ALGORITHM_VERSION
@@ -259,6 +260,58 @@ def test_a_dismissed_hit_stays_dismissed_on_rescreening(report, save, analyst_kr
     assert list(match.reviews.values_list("decision", flat=True)) == ["dismiss"]
 
 
+def test_a_reopened_hit_that_no_longer_hits_keeps_its_review_log(report, save, analyst_kr):
+    subject = save(report=report, name="Ri Won Ho")
+    match = hits(subject)["KPi.033"]
+    review(match, "confirm", analyst_kr)
+    review(match, "reopen", analyst_kr)  # pending again, with a history
+
+    subject = save(subject, name="Choe Son Hui")  # the analyst corrects the name: no hit any more
+
+    kept = ScreeningMatch.objects.get(pk=match.pk)
+    assert (kept.review_status, kept.is_match) == ("pending", False)
+    assert list(kept.reviews.values_list("decision", flat=True)) == ["confirm", "reopen"]
+    assert match.pk not in {m.pk for m in selectors.pending_hits(analyst_kr)}  # out of the review queue
+
+    subject = save(subject, name="Ri Won Ho")  # hits again: the same row, back in the queue
+    again = hits(subject)["KPi.033"]
+    assert (again.pk, again.is_match, again.review_status) == (match.pk, True, "pending")
+    assert match.pk in {m.pk for m in selectors.pending_hits(analyst_kr)}
+
+
+def test_a_subject_moved_to_another_report_takes_its_hits_with_it(report, save, analyst_kr, analyst_jp,
+                                                                  make_report):
+    subject = save(report=report, name="Ri Won Ho", aliases=["Pak Yong Sik"])
+    review(hits(subject)["KPi.063"], "dismiss", analyst_kr)
+    red = make_report(author=analyst_kr, tlp="RED", title="a RED report", recipients=[analyst_kr])
+    assert {m.report_id for m in hits(subject).values()} == {report.pk}
+
+    subject.report = red
+    subject = save(subject)
+
+    assert {ref: m.report_id for ref, m in hits(subject).items()} == {"KPi.033": red.pk, "KPi.063": red.pk}
+    assert not selectors.visible_matches(analyst_jp).filter(subject=subject).exists()  # RED is not theirs
+
+
+def test_a_subject_cannot_be_moved_out_of_a_report_its_author_may_not_edit(report, save, analyst_jp, make_report):
+    subject = save(report=report, name="Ri Won Ho")
+    theirs = make_report(author=analyst_jp)
+    subject.report = theirs
+    with pytest.raises(PermissionDenied):
+        services.subject_save(subject=subject, actor=analyst_jp, channel="test")
+    assert {m.report_id for m in hits(ReportSubject.objects.get(pk=subject.pk)).values()} == {report.pk}
+
+
+def test_screening_puts_a_hit_back_under_its_subjects_report(report, save, analyst_kr, make_report):
+    subject = save(report=report, name="Ri Won Ho")
+    other = make_report(author=analyst_kr)
+    ReportSubject.objects.filter(pk=subject.pk).update(report=other)  # as a write around the service would
+
+    screening.subject_screen(subject=ReportSubject.objects.get(pk=subject.pk))
+
+    assert hits(subject)["KPi.033"].report_id == other.pk
+
+
 # --- Re-screening after a list version ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("old, new, changed", [
@@ -321,13 +374,12 @@ def test_a_sync_rescreens_open_subjects_against_changed_entries_only(report, sav
     other_hit = hits(other)["KPi.033"]
 
     data = with_new_individual(edited(SEED, "posted to Damascus", "posted to Beirut"), "CHOE", "SON HUI")
-    with mock.patch.object(screening, "compare", wraps=screening.compare) as compare:
+    with mock.patch.object(screening, "_results_for", wraps=screening._results_for) as results_for:
         version = apply_xml(data)
 
     new_entry, amended_entry = entry(NEW_DATAID), entry(RI_WON_HO)
-    compared = {(call.args[0].id, call.args[1].entry_id) for call in compare.call_args_list}
-    assert {entry_id for _, entry_id in compared} == {new_entry.pk, amended_entry.pk}
-    assert {query_id for query_id, _ in compared} == {str(open_subject.pk), str(other.pk)}
+    looked_at = {(call.args[0].pk, frozenset(call.args[2])) for call in results_for.call_args_list}
+    assert looked_at == {(s.pk, frozenset({new_entry.pk, amended_entry.pk})) for s in (open_subject, other)}
 
     new_hit = ScreeningMatch.objects.get(subject=open_subject)
     assert new_hit.list_entry == new_entry and new_hit.list_version == version and new_hit.is_match
@@ -385,6 +437,41 @@ def test_a_delisted_hit_survives_the_next_full_rescreen(report, save, apply_xml)
     tasks.screening_sweep_task.apply()  # or any edit of the subject
 
     assert ScreeningMatch.objects.filter(pk=hit.pk, entry_delisted=True).exists()
+
+
+def test_a_relisted_entry_that_no_longer_hits_is_no_longer_marked_delisted(report, save, analyst_kr, apply_xml):
+    pending = save(report=report, name="Ri Won Ho")
+    dismissed = save(report=report, name="Ri Won-ho")
+    pending_hit, dismissed_hit = hits(pending)["KPi.033"], hits(dismissed)["KPi.033"]
+    review(dismissed_hit, "dismiss", analyst_kr)
+    apply_xml(without_record(SEED, RI_WON_HO))
+
+    # Relisted under another name: neither subject hits it any more.
+    renamed = (SEED.decode()
+               .replace("<FIRST_NAME>RI</FIRST_NAME>\n      <SECOND_NAME>WON HO</SECOND_NAME>",
+                        "<FIRST_NAME>PAK</FIRST_NAME>\n      <SECOND_NAME>CHOL SU</SECOND_NAME>", 1)
+               .replace("<ALIAS_NAME>Ri Won-ho</ALIAS_NAME>", "<ALIAS_NAME>Pak Chol-su</ALIAS_NAME>")
+               .replace("<ALIAS_NAME>Lee Won Ho</ALIAS_NAME>", "<ALIAS_NAME>Park Chol Su</ALIAS_NAME>"))
+    assert apply_xml(renamed.encode()).relisted_count == 1
+
+    assert not ScreeningMatch.objects.filter(pk=pending_hit.pk).exists()  # pending, undecided: replaced
+    dismissed_hit.refresh_from_db()
+    assert (dismissed_hit.entry_delisted, dismissed_hit.review_status) == (False, "dismissed")
+
+
+def test_rescreening_after_a_sync_finds_what_a_full_screening_finds(report, save, apply_xml, seed_list):
+    names = ["Kim Yong", "Ri Won Ho", "Pak Yong Sik", "Kim Jong", "Ri", "Choe Son Hui", "Kim Il", "Jang Song"]
+    subjects = [save(report=report, name=name) for name in names]
+    full = {s.pk: {(m.list_entry_id, m.score) for m in s.matches.all()} for s in subjects}
+    # A comment-only amendment of every entry: each is re-screened after the sync, nothing else changes.
+    amended = re.sub(r"<COMMENTS1>([^<]+)</COMMENTS1>", r"<COMMENTS1>\1 (amended)</COMMENTS1>", SEED.decode())
+    version = apply_xml(amended.encode())
+    assert version.amended_count > 5
+
+    assert {s.pk: {(m.list_entry_id, m.score) for m in s.matches.all()} for s in subjects} == full
+    for subject in subjects:
+        subject = save(subject, notes="a full re-screen")
+        assert {(m.list_entry_id, m.score) for m in subject.matches.all()} == full[subject.pk]
 
 
 # --- The sweep ------------------------------------------------------------------------------------------------
