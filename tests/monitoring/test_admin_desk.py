@@ -169,6 +169,16 @@ def test_report_page_shows_each_subject_beside_its_hits_the_entrys_facts_and_the
     assert review_url(report, card.match) in content
 
 
+def test_report_page_marks_a_hit_that_is_no_longer_a_match(world, analyst_kr, client):
+    report, match = world.reports["kr_green"], world.matches["kr_green"]
+    client.force_login(analyst_kr)
+    assert "no longer a match" not in client.get(change_url(report)).content.decode()
+
+    ScreeningMatch.objects.filter(pk=match.pk).update(is_match=False)  # as re-screening leaves a reviewed hit
+
+    assert "no longer a match" in client.get(change_url(report)).content.decode()
+
+
 def test_hit_explanation_in_words_from_the_engine(world):
     # given
     entry = ListEntry.objects.get(reference_number=list_history.ENTRY)  # RI MAN GON, born 1945, passport PO381214
