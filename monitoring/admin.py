@@ -548,14 +548,20 @@ class ScreeningMatchAdmin(ReportChildMixin, CsvExportMixin, admin.ModelAdmin):
         # Only hits still waiting are decided in bulk: a decided one is changed on its own page.
         selected = visible_matches(request.user, queryset)
         waiting = list(selected.filter(review_status="pending").select_related("subject", "list_entry"))
+        decided = gone = 0
         for match in waiting:
-            services.match_review(match=match, reviewer=request.user, decision=decision, reason=reason,
-                                  channel=CHANNEL)
+            try:
+                services.match_review(match=match, reviewer=request.user, decision=decision, reason=reason,
+                                      channel=CHANNEL)
+                decided += 1
+            except ValidationError:  # replaced by a re-screening since the page loaded
+                gone += 1
         verb = {"dismiss": "dismissed", "escalate": "escalated"}[decision]
-        skipped = selected.count() - len(waiting)
+        skipped = selected.count() - decided  # the gone ones are no longer there to count
         note = f" {skipped} already decided, left as they were." if skipped else ""
-        self.message_user(request, f"{len(waiting)} hit(s) {verb}, with the reason “{reason}”.{note}",
-                          messages.SUCCESS if waiting else messages.WARNING)
+        note += f" {gone} no longer existed (replaced by a re-screening)." if gone else ""
+        self.message_user(request, f"{decided} hit(s) {verb}, with the reason “{reason}”.{note}",
+                          messages.SUCCESS if decided else messages.WARNING)
 
     @admin.action(description="Dismiss selected hits (with the reason given)", permissions=["review"])
     def dismiss_hits(self, request, queryset):

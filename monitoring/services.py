@@ -269,7 +269,10 @@ def match_review(*, match: ScreeningMatch, reviewer, decision: str, reason: str,
         raise ValidationError({"reason": "Give a reason for the decision."})
     from .screening import material_snapshot
 
-    locked = ScreeningMatch.objects.select_for_update().select_related("list_entry").get(pk=match.pk)
+    locked = ScreeningMatch.objects.select_for_update().select_related("list_entry").filter(pk=match.pk).first()
+    if locked is None:  # replaced by a re-screening since the reviewer loaded it
+        raise ValidationError({"match": "This hit is gone: a re-screening found the subject no longer hits this "
+                                        "entry, and nobody had decided on it. Nothing was recorded."})
     before = locked.review_status
     locked.review_status = DECISION_STATUS[decision]
     # What the entry said when decided: a later material change to it reopens a dismissal.

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditRecord
+from monitoring import services
 from monitoring.admin_desk import explanation_lines
 from monitoring.models import MatchReview, MemberState, ScreeningMatch, ViolationReport
 from sanctions.matching import Query, compare
@@ -342,6 +343,24 @@ def test_bulk_dismiss_with_a_reason_decides_the_waiting_hits_and_leaves_decided_
     reviews = MatchReview.objects.filter(reason="Same vessel name, different hull.")
     assert {r.match_id for r in reviews} == {world.matches["kr_amber"].pk, world.matches["kr_red"].pk}
     assert AuditRecord.objects.filter(action="decide", context__channel="admin").count() == 2
+
+
+def test_bulk_dismiss_reports_a_hit_replaced_by_a_rescreening_meanwhile(world, analyst_kr, client, monkeypatch):
+    client.force_login(analyst_kr)
+    amber, red = world.matches["kr_amber"], world.matches["kr_red"]
+    real = services.match_review
+
+    def rescreened_first(*, match, **kwargs):  # a re-screening deletes the amber hit as the action runs
+        ScreeningMatch.objects.filter(pk=amber.pk).delete()
+        return real(match=match, **kwargs)
+
+    monkeypatch.setattr(services, "match_review", rescreened_first)
+    response = bulk(client, "dismiss_hits", [amber, red], reason="Different hull.")
+
+    assert response.status_code == 200
+    assert "1 hit(s) dismissed" in response.content.decode()
+    assert "1 no longer existed (replaced by a re-screening)" in response.content.decode()
+    assert list(MatchReview.objects.filter(reason="Different hull.").values_list("match_id", flat=True)) == [red.pk]
 
 
 def test_bulk_dismiss_never_reaches_hits_of_hidden_reports(world, analyst_jp, client):

@@ -151,6 +151,16 @@ def test_review_decisions_are_logged_in_order_and_need_a_reason(hit, analyst_kr)
     assert AuditRecord.objects.filter(action="decide", object_id=str(hit.pk)).count() == 2
 
 
+def test_a_decision_on_a_hit_replaced_meanwhile_is_a_clear_error_and_records_nothing(hit, analyst_kr):
+    ScreeningMatch.objects.filter(pk=hit.pk).delete()  # a re-screening replaced it after the page loaded
+
+    with pytest.raises(ValidationError, match="This hit is gone"):
+        services.match_review(match=hit, reviewer=analyst_kr, decision="dismiss", reason="Other hull", channel="test")
+
+    assert not MatchReview.objects.exists()
+    assert not AuditRecord.objects.filter(action="decide").exists()
+
+
 def test_review_log_is_append_only(hit, analyst_kr):
     review = services.match_review(match=hit, reviewer=analyst_kr, decision="confirm", reason="Same IMO",
                                    channel="test")
