@@ -87,9 +87,11 @@ def subjects_screen(*, subject_ids: Iterable[int], handle: IndexHandle | None = 
     whole batch. With `entry_ids`, only those entries are looked at and other hits are left
     alone (re-screening after a list change); subjects that were up to date with the versions
     `advance_from` are then up to date with the current ones."""
-    handle = handle or current_index(sources())
     scope = set(entry_ids) if entry_ids is not None else None
     subjects = list(ReportSubject.objects.select_for_update().filter(pk__in=list(subject_ids)).order_by("pk"))
+    # The index once the subjects are ours: a screening that waited for a post-sync re-screen to
+    # finish must not write hits of the list version before it over that one's.
+    handle = handle or current_index(sources())
     results = {subject.pk: _results_for(subject, handle, scope) for subject in subjects}
     existing: dict[tuple[int, int], ScreeningMatch] = {
         (m.subject_id, m.list_entry_id): m

@@ -2,6 +2,7 @@
 contenders need, waits until both are blocked on it (pg_stat_activity), then lets them go at once.
 
 - two syncs of one list started together apply the version once;
+- a screening waiting for its subject while a list version is applied screens against that version;
 - two reviewers deciding one hit at the same moment: both decisions are in the log and audited,
   and the hit's status is the decision that came last.
 (One idempotency key used by concurrent requests: tests/monitoring/api/test_idempotency.py,
@@ -144,3 +145,40 @@ def test_two_reviewers_deciding_one_hit_at_once_leave_both_decisions_and_a_consi
     assert len(decided) == 2
     assert decided[0].changes["review_status"][1] == decided[1].changes["review_status"][0]
     assert [d.context["decision"] for d in decided] == [r.decision for r in reviews]
+
+
+def test_a_screening_that_waited_for_its_subject_screens_against_the_version_applied_meanwhile(
+        migration_data_put_back, postgres_only, analyst_kr, make_report, django_capture_on_commit_callbacks,
+        tmp_path):
+    from monitoring import screening
+    from sanctions.signals import list_version_applied
+    from tests.monitoring.test_screening import SEED, with_new_individual
+
+    demo_list_load(path=SEED_PATH, summary=DemoSummary())
+    report = make_report(author=analyst_kr, tlp="GREEN")
+    with django_capture_on_commit_callbacks(execute=True):
+        subject = services.subject_save(subject=ReportSubject(report=report, role="facilitator", kind="person",
+                                                              name="CHOE SON HUI"), actor=analyst_kr, channel="test")
+    assert not subject.matches.exists()
+    newer = tmp_path / "un.xml"
+    newer.write_bytes(with_new_individual(SEED, "CHOE", "SON HUI"))
+    lock = HeldLock("SELECT 1 FROM monitoring_reportsubject WHERE id = %s FOR UPDATE", [subject.pk])
+    try:
+        threads, results = run_in_threads(lambda: screening.subjects_screen(subject_ids=[subject.pk]))
+        wait_for(lambda: lock.waiting() == 1, timeout=60, what="the screening to wait on its subject")
+        # The list changes while it waits; its own post-sync re-screen is kept out of the way.
+        receivers = list_version_applied.receivers
+        list_version_applied.receivers = []
+        try:
+            version = list_sync(source=ListSource.objects.get(slug="un-sc"), location=str(newer))
+        finally:
+            list_version_applied.receivers = receivers
+            list_version_applied.sender_receivers_cache.clear()
+        assert version.status == "applied" and version.added_count == 1
+    finally:
+        lock.release()
+    join(threads)
+
+    assert not isinstance(results[0], Exception), results
+    [hit] = ScreeningMatch.objects.filter(subject=subject)
+    assert (hit.list_entry.reference_number, hit.list_version_id) == ("KPi.099", version.pk)
