@@ -153,8 +153,8 @@ def _retire_stale(matches: Iterable[ScreeningMatch], scope: set[int] | None, now
     matches = [m for m in matches if scope is None or m.list_entry_id in scope]
     relisted = set(ListEntry.objects.filter(pk__in={m.list_entry_id for m in matches if m.entry_delisted},
                                             is_active=True).values_list("pk", flat=True))
-    reviewed = set(MatchReview.objects.filter(match__in=[m.pk for m in matches if m.review_status == ReviewStatus.PENDING])
-                   .values_list("match_id", flat=True))
+    pending = [m.pk for m in matches if m.review_status == ReviewStatus.PENDING]
+    reviewed = set(MatchReview.objects.filter(match__in=pending).values_list("match_id", flat=True))
     changed: dict[int, ScreeningMatch] = {}
     replaced = []
     for match in matches:
@@ -165,12 +165,12 @@ def _retire_stale(matches: Iterable[ScreeningMatch], scope: set[int] | None, now
             changed[match.pk] = match
         if match.review_status != ReviewStatus.PENDING:
             continue
-        if match.pk in reviewed:
-            match.is_match = False
-            changed[match.pk] = match
-        else:
+        if match.pk not in reviewed:
             changed.pop(match.pk, None)
             replaced.append(match.pk)
+        elif match.is_match:
+            match.is_match = False
+            changed[match.pk] = match
     for match in changed.values():
         match.updated_at = now
     ScreeningMatch.objects.bulk_update(list(changed.values()), ["entry_delisted", "is_match", "updated_at"],

@@ -272,6 +272,8 @@ def test_a_reopened_hit_that_no_longer_hits_keeps_its_review_log(report, save, a
     assert (kept.review_status, kept.is_match) == ("pending", False)
     assert list(kept.reviews.values_list("decision", flat=True)) == ["confirm", "reopen"]
     assert match.pk not in {m.pk for m in selectors.pending_hits(analyst_kr)}  # out of the review queue
+    screening.subject_screen(subject=subject)
+    assert ScreeningMatch.objects.get(pk=match.pk).updated_at == kept.updated_at  # re-running changes nothing
 
     subject = save(subject, name="Ri Won Ho")  # hits again: the same row, back in the queue
     again = hits(subject)["KPi.033"]
