@@ -1,7 +1,9 @@
 """`manage.py screen`: a file of queries (JSON lines) screened against the lists, one JSON line of
 scored, explained results per valid query; bad lines reported on stderr by line number."""
+import codecs
 import io
 import json
+import sys
 
 import pytest
 from django.core.management import call_command
@@ -161,3 +163,60 @@ def test_an_unreadable_input_fails_clearly(seed_list, tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("screen", "--input", str(tmp_path / "missing.jsonl"), stdout=io.StringIO(),
                      stderr=io.StringIO())
+
+
+# --- Reading the input: physical lines, each decoded on its own ----------------------------------
+
+RI = b'{"id": "ri", "name": "Ri Won Ho", "kind": "person"}'
+OMM = b'{"id": "omm", "name": "Someone Else", "imo": "IMO 1794022"}'
+
+
+def run_bytes(tmp_path, data: bytes, *args):
+    queries = tmp_path / "queries.jsonl"
+    queries.write_bytes(data)
+    output = tmp_path / "results.jsonl"
+    stderr = io.StringIO()
+    call_command("screen", "--input", str(queries), "--output", str(output), "--limit", "1", *args,
+                 stdout=io.StringIO(), stderr=stderr)
+    return [json.loads(line) for line in output.read_text(encoding="utf-8").split("\n") if line], stderr.getvalue()
+
+
+def test_a_byte_order_mark_before_the_first_line_is_ignored(seed_list, tmp_path):
+    results, stderr = run_bytes(tmp_path, codecs.BOM_UTF8 + RI + b"\n" + OMM + b"\n")
+
+    assert stderr == ""
+    assert [r["id"] for r in results] == ["ri", "omm"]
+
+
+def test_lines_split_on_newline_only_and_numbers_are_physical_lines(seed_list, tmp_path):
+    # U+2028, U+0085 and form feed are line breaks to str.splitlines, not to JSON lines.
+    in_name = '{"id": "sep", "name": "Ri\u2028Won\u0085Ho"}'.encode()
+    form_feed = b'{"id": "ff",\x0c"name": "Ri Won Ho"}'  # not JSON whitespace: one bad line
+    results, stderr = run_bytes(tmp_path, b"\r\n".join([in_name, RI, form_feed, b"", b"{", OMM]) + b"\r\n")
+
+    assert [r["id"] for r in results] == ["sep", "ri", "omm"]
+    assert results[0]["results"][0]["reference_number"] == "KPi.033"
+    errors = [line for line in stderr.splitlines() if line.startswith("line ")]
+    assert [line.split(":")[0] for line in errors] == ["line 3", "line 5"]
+    assert "2 line(s) skipped." in stderr
+
+
+def test_a_line_that_is_not_utf8_is_one_bad_line(seed_list, tmp_path):
+    latin1 = '{"id": "rene", "name": "René"}'.encode("latin-1")
+    results, stderr = run_bytes(tmp_path, RI + b"\n" + latin1 + b"\n" + OMM + b"\n")
+
+    assert [r["id"] for r in results] == ["ri", "omm"]
+    assert "line 2: not UTF-8 (byte 28 is 0xe9)" in stderr
+    assert "1 line(s) skipped." in stderr
+
+
+def test_standard_input_is_read_like_a_file(seed_list, tmp_path, monkeypatch):
+    in_name = '{"id": "sep", "name": "Ri\u2028Won Ho"}'.encode()
+    latin1 = '{"id": "rene", "name": "René"}'.encode("latin-1")
+    data = codecs.BOM_UTF8 + RI + b"\n" + latin1 + b"\n" + in_name + b"\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    stdout, stderr = io.StringIO(), io.StringIO()
+    call_command("screen", "--input", "-", "--limit", "1", stdout=stdout, stderr=stderr)
+
+    assert [json.loads(line)["id"] for line in stdout.getvalue().split("\n") if line] == ["ri", "sep"]
+    assert "line 2: not UTF-8" in stderr.getvalue()

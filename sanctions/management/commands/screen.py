@@ -1,4 +1,5 @@
 """Screen a file of queries (JSON lines) against the lists, writing scored, explained results."""
+import codecs
 import json
 import sys
 from pathlib import Path
@@ -20,7 +21,21 @@ class QueryLineError(ValueError):
     pass
 
 
-def query_from_line(line: str) -> Query:
+def input_lines(data: bytes) -> list[bytes]:
+    """The physical lines of the input, split on "\\n" only (not on the other line breaks
+    `str.splitlines` knows, such as U+2028 inside a name), without a leading byte order mark."""
+    lines = data.removeprefix(codecs.BOM_UTF8).split(b"\n")
+    if lines[-1] == b"":  # what follows the last newline is no line (and would count in the progress bar)
+        lines.pop()
+    return lines
+
+
+def query_from_line(raw: bytes) -> Query:
+    # Decoded line by line, so that one line in another encoding is one bad line, not a failed run.
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryLineError(f"not UTF-8 (byte {exc.start + 1} is 0x{raw[exc.start]:02x})") from None
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -74,7 +89,7 @@ class Command(BaseCommand):
             raise CommandError(f"Unknown source(s): {', '.join(sorted(set(slugs) - known))}; known: "
                                f"{', '.join(sorted(known))}.")
         try:
-            lines = sys.stdin.readlines() if input == "-" else Path(input).read_text(encoding="utf-8").splitlines()
+            lines = input_lines(sys.stdin.buffer.read() if input == "-" else Path(input).read_bytes())
         except OSError as exc:
             raise CommandError(f"Cannot read {input}: {exc.strerror}") from None
         with TerminalProgress(getattr(self.stderr, "_out", sys.stderr)).stage("index the lists", total=1) as bar:
