@@ -220,3 +220,66 @@ def test_standard_input_is_read_like_a_file(seed_list, tmp_path, monkeypatch):
 
     assert [json.loads(line)["id"] for line in stdout.getvalue().split("\n") if line] == ["ri", "sep"]
     assert "line 2: not UTF-8" in stderr.getvalue()
+
+
+# --- Every field's type checked on its own line: a bad value is one bad line, never a failed run ---
+
+KIND_ERROR = "'kind' must be one of any, organization, person, vessel, got"
+
+
+@pytest.mark.parametrize(("line", "error"), [
+    (b'{"id": "k", "name": "Ri Won Ho", "kind": ["person"]}', f"{KIND_ERROR} an array"),
+    (b'{"id": "k", "name": "Ri Won Ho", "kind": {"x": 1}}', f"{KIND_ERROR} an object"),
+    (b'{"id": "k", "name": "Ri Won Ho", "kind": []}', f"{KIND_ERROR} an array"),
+    (b'{"id": "k", "name": "Ri Won Ho", "kind": false}', f"{KIND_ERROR} false"),
+    (b'{"id": "k", "name": "Ri Won Ho", "kind": 0}', f"{KIND_ERROR} 0"),
+    (b'{"id": "k", "name": 5}', "missing or empty 'name'"),
+    (b'{"id": ["k"], "name": "Ri Won Ho"}', "'id' must be a string, a number, true, false or null, got an array"),
+    (b'{"id": NaN, "name": "Ri Won Ho"}', "not JSON (NaN is not a JSON number)"),
+    (b'{"id": -Infinity, "name": "Ri Won Ho"}', "not JSON (-Infinity is not a JSON number)"),
+    (b'{"id": 1e400, "name": "Ri Won Ho"}', "not JSON (1e400 is too large a number)"),
+    (b'{"id": ' + b"1" * 5000 + b', "name": "Ri Won Ho"}', "not JSON (a number with too many digits)"),
+    (b'{"id": "k", "name": "Ri Won Ho", "x": ' + b"[" * 100_000 + b"}", "not JSON (nested too deeply)"),
+    (b'{"id": "k", "name": "Ri Won Ho", "birth_date": 1966}', "'birth_date' must be a string or null, got 1966"),
+    (b'{"id": "k", "name": "Ri Won Ho", "nationality": false}', "'nationality' must be a string or null"),
+    (b'{"id": "k", "name": "Ri Won Ho", "imo": ["IMO 1794022"]}', "'imo' must be a string or null, got an array"),
+    (b'{"id": "k", "name": "Ri Won Ho", "identifiers": "472-310-128"}', "'identifiers' must be a list of strings"),
+    (b'{"id": "k", "name": "Ri Won Ho", "identifiers": [472310128]}', "'identifiers' must be a list of strings"),
+    (b'{"id": "k", "name": "Ri \\ud800 Won Ho"}', "'name' holds a lone surrogate"),
+    (b'{"id": "k\\udc00", "name": "Ri Won Ho"}', "'id' holds a lone surrogate"),
+    (b'{"id": "k", "name": "Ri Won Ho", "aliases": ["\\udfff"]}', "'aliases' holds a lone surrogate"),
+    (b'{"id": "k", "name": "Ri Won Ho", "kind\\ud800": "person"}', "a field name holds a lone surrogate"),
+])
+def test_a_value_of_the_wrong_type_is_one_bad_line(seed_list, tmp_path, line, error):
+    results, stderr = run_bytes(tmp_path, RI + b"\n" + line + b"\n" + OMM + b"\n")
+
+    assert [r["id"] for r in results] == ["ri", "omm"]
+    assert f"line 2: {error}" in stderr
+    assert stderr.endswith("1 line(s) skipped.\n")
+
+
+def test_null_stands_for_an_absent_field_and_any_scalar_is_an_id(seed_list, tmp_path):
+    lines = [
+        b'{"id": 7, "name": "Ri Won Ho", "kind": null, "birth_date": null, "nationality": null, "imo": null, '
+        b'"identifiers": null, "aliases": null}',
+        b'{"id": null, "name": "Ri Won Ho", "kind": ""}',
+        b'{"id": true, "name": "Ri Won Ho", "kind": "any"}',
+        b'{"id": -0.5, "name": "Ri Won Ho"}',
+    ]
+    results, stderr = run_bytes(tmp_path, b"\n".join(lines) + b"\n")
+
+    assert stderr == ""
+    assert [r["id"] for r in results] == [7, None, True, -0.5]
+    assert all(r["results"][0]["reference_number"] == "KPi.033" for r in results)
+
+
+def test_the_results_are_valid_json_whatever_the_ids(seed_list, tmp_path):
+    lines = [b'{"id": NaN, "name": "Ri Won Ho"}', b'{"id": "\\u0000\\u2028", "name": "Ri\\u0000Won Ho"}', RI]
+    run_bytes(tmp_path, b"\n".join(lines))
+
+    def refuse(name):
+        raise AssertionError(f"{name} in the results")
+
+    text = (tmp_path / "results.jsonl").read_bytes().decode("utf-8")
+    ids = [json.loads(line, parse_constant=refuse)["id"] for line in text.split("\n") if line]
+    assert ids == ["\u0000\u2028", "ri"]
