@@ -283,3 +283,11 @@ def test_the_results_are_valid_json_whatever_the_ids(seed_list, tmp_path):
     text = (tmp_path / "results.jsonl").read_bytes().decode("utf-8")
     ids = [json.loads(line, parse_constant=refuse)["id"] for line in text.split("\n") if line]
     assert ids == ["\u0000\u2028", "ri"]
+
+
+def test_a_result_is_one_line_even_to_readers_that_split_on_other_line_breaks(seed_list, tmp_path):
+    query = '{"id": "a\u2028b\u2029c\u0085d", "name": "Ri Won Ho"}'.encode()
+    run_bytes(tmp_path, query + b"\n" + RI + b"\n")
+
+    lines = (tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == ["a\u2028b\u2029c\u0085d", "ri"]

@@ -118,6 +118,14 @@ def query_from_line(raw: bytes) -> Query:
                  **{field: tuple(data.get(field) or ()) for field in LIST_FIELDS})
 
 
+# Valid unescaped in JSON, but line breaks to str.splitlines: escaped, one result stays one line to any reader.
+OTHER_LINE_BREAKS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def result_line(result: dict) -> str:
+    return json.dumps(result, ensure_ascii=False).translate(OTHER_LINE_BREAKS) + "\n"
+
+
 class Command(BaseCommand):
     help = ("Screen queries (one JSON object per line: id, name, and optionally kind, birth_date, nationality, "
             "imo, identifiers) against the lists; write one JSON line of results per query. id is any JSON "
@@ -171,8 +179,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"line {number}: {exc}")
                 continue
             results = handle.index.screen(query, limit=limit, threshold=threshold)
-            out.write(json.dumps({"id": query.id, "results": [r.as_dict() for r in results]},
-                                 ensure_ascii=False) + "\n")
+            out.write(result_line({"id": query.id, "results": [r.as_dict() for r in results]}))
         if output:
             out.close()
         if errors:
