@@ -104,6 +104,9 @@ def subject_save(*, subject: ReportSubject, actor, channel: str) -> ReportSubjec
     from .tasks import screening_enqueue
 
     _check_report_editable(subject.report, actor)
+    # The admin form has checked the fields already, the API and other callers have not: aliases
+    # given as a bare string would be screened one character at a time.
+    subject.full_clean(validate_unique=False)
     subject_normalize(subject)
     # Whatever it was screened as before, it must be screened again as it is now: if the broker
     # is down, the sweep finds it by this mark.
