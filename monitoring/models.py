@@ -27,6 +27,7 @@ from .choices import (
     ViolationCategory,
     tlp_is_at_least,
 )
+from .validators import validate_aliases
 
 
 class MemberState(models.Model):
@@ -176,7 +177,8 @@ class ReportSubject(models.Model):
     kind = models.CharField(max_length=16, choices=SubjectKind.choices)
     name = models.CharField(max_length=500)
     name_original_script = models.CharField(max_length=500, blank=True)
-    aliases = models.JSONField(default=list, blank=True)
+    aliases = models.JSONField(default=list, blank=True, validators=[validate_aliases],
+                               help_text='A list of names: ["Pak Yong Sik", "…"].')
     imo = models.CharField("IMO (as reported)", max_length=50, blank=True)
     imo_normalized = models.CharField(max_length=7, blank=True, db_index=True, editable=False)
     imo_valid = models.BooleanField(null=True, editable=False)
@@ -208,6 +210,11 @@ class ReportSubject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        # The admin's JSON box left empty gives None, which the validators never see: no aliases.
+        if self.aliases is None or self.aliases == "":
+            self.aliases = []
 
 
 def evidence_upload_path(instance: "Evidence", filename: str) -> str:

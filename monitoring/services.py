@@ -104,6 +104,9 @@ def subject_save(*, subject: ReportSubject, actor, channel: str) -> ReportSubjec
     from .tasks import screening_enqueue
 
     _check_report_editable(subject.report, actor)
+    # The admin form has checked the fields already, the API and other callers have not: aliases
+    # given as a bare string would be screened one character at a time.
+    subject.full_clean(validate_unique=False)
     moved_from = (ReportSubject.objects.filter(pk=subject.pk).exclude(report_id=subject.report_id)
                   .values_list("report_id", flat=True).first() if subject.pk else None)
     if moved_from is not None:

@@ -694,6 +694,31 @@ def test_kr_analyst_adds_a_subject_to_own_report_through_the_admin(world, analys
                                       object_id=str(subject.pk), actor=analyst_kr).exists()
 
 
+def test_aliases_typed_as_a_bare_string_are_refused_in_the_admin(world, analyst_kr, client):
+    # given: the JSON box takes any JSON; a string would be screened one character at a time
+    client.force_login(analyst_kr)
+    data = {**_subject_add_data(world.reports["kr_green"], "PAK"), "aliases": '"Pak Yong Sik"'}
+
+    # when
+    response = client.post(admin_url(ReportSubject, "add"), data)
+
+    # then: the form is shown again with the error on the aliases, and nothing was written
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["aliases"] == ['Give the aliases as a list of names, e.g. ["Pak Yong Sik"], not a string.']
+    assert not ReportSubject.objects.filter(name="PAK").exists()
+
+
+def test_aliases_box_left_empty_in_the_admin_means_no_aliases(world, analyst_kr, client):
+    client.force_login(analyst_kr)
+    data = {**_subject_add_data(world.reports["kr_green"], "PAK"), "aliases": ""}
+
+    response = client.post(admin_url(ReportSubject, "add"), data)
+
+    assert response.status_code == 302
+    assert ReportSubject.objects.get(name="PAK").aliases == []
+
+
 def test_kr_analyst_cannot_add_a_subject_to_a_jp_report(world, analyst_kr, client):
     # given: JP's GREEN report is visible to the KR analyst, but not theirs to change
     client.force_login(analyst_kr)

@@ -189,7 +189,7 @@ def test_a_vessel_subject_never_hits_a_person(report, save):
 
 
 def test_subject_query_carries_every_reported_detail(report, save):
-    subject = save(report=report, kind="unknown", name="Ri Won Ho", aliases=["Lee Won Ho", " "],
+    subject = save(report=report, kind="unknown", name="Ri Won Ho", aliases=["Lee Won Ho"],
                    name_original_script="리원호", date_of_birth="May 1966", nationality="North Korea",
                    imo="IMO 9074729", mmsi="273456789", call_sign="HMYZ",
                    documents=[{"type": "passport", "number": "472310128"}, "not a document"])

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditRecord
 from monitoring import services
-from monitoring.models import Evidence, MatchReview, ScreeningMatch, ViolationReport
+from monitoring.models import Evidence, MatchReview, ReportSubject, ScreeningMatch, ViolationReport
 from sanctions.models import ListEntry, ListSource
 
 
@@ -49,6 +49,38 @@ def test_unreadable_values_become_warnings_not_errors(analyst_kr, make_report, m
     assert subject.pk is not None
     joined = " | ".join(subject.validation_warnings)
     assert "Date of birth" in joined and "Nationality" in joined and "Document 1: no document number" in joined
+
+
+@pytest.mark.parametrize(("aliases", "message"), [
+    ("Pak Yong Sik", 'Give the aliases as a list of names, e.g. ["Pak Yong Sik"], not a string.'),
+    ({"name": "Pak Yong Sik"}, "not an object"),
+    (["Pak Yong Sik", ""], "Alias 2 is not a name"),
+    (["   "], "Alias 1 is not a name"),
+    (["Pak Yong Sik", 7], "Alias 2 is not a name"),
+])
+def test_aliases_must_be_a_list_of_names(analyst_kr, make_report, make_subject, aliases, message):
+    # A bare string would be screened one character at a time: refused, whoever calls the service.
+    report = make_report(author=analyst_kr)
+    subject = make_subject(report=report, actor=analyst_kr, aliases=["Pak Yong Sik"])
+    audits_before = AuditRecord.objects.count()
+
+    with pytest.raises(ValidationError) as error:
+        make_subject(report=report, actor=analyst_kr, name="NEW", aliases=aliases)
+    subject.aliases = aliases
+    with pytest.raises(ValidationError):
+        services.subject_save(subject=subject, actor=analyst_kr, channel="test")
+
+    assert message in " ".join(error.value.message_dict["aliases"])
+    assert list(ReportSubject.objects.filter(report=report).values_list("aliases", flat=True)) == [["Pak Yong Sik"]]
+    assert AuditRecord.objects.count() == audits_before
+
+
+def test_aliases_left_empty_are_no_aliases(analyst_kr, make_report, make_subject):
+    # The admin's JSON box left empty gives None (it was a database error).
+    subject = make_subject(report=make_report(author=analyst_kr), actor=analyst_kr, aliases=None)
+
+    subject.refresh_from_db()
+    assert subject.aliases == []
 
 
 def test_every_write_leaves_an_audit_record(analyst_kr, make_report, make_subject):

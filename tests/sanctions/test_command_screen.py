@@ -1,7 +1,9 @@
 """`manage.py screen`: a file of queries (JSON lines) screened against the lists, one JSON line of
 scored, explained results per valid query; bad lines reported on stderr by line number."""
+import codecs
 import io
 import json
+import sys
 
 import pytest
 from django.core.management import call_command
@@ -161,3 +163,131 @@ def test_an_unreadable_input_fails_clearly(seed_list, tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("screen", "--input", str(tmp_path / "missing.jsonl"), stdout=io.StringIO(),
                      stderr=io.StringIO())
+
+
+# --- Reading the input: physical lines, each decoded on its own ----------------------------------
+
+RI = b'{"id": "ri", "name": "Ri Won Ho", "kind": "person"}'
+OMM = b'{"id": "omm", "name": "Someone Else", "imo": "IMO 1794022"}'
+
+
+def run_bytes(tmp_path, data: bytes, *args):
+    queries = tmp_path / "queries.jsonl"
+    queries.write_bytes(data)
+    output = tmp_path / "results.jsonl"
+    stderr = io.StringIO()
+    call_command("screen", "--input", str(queries), "--output", str(output), "--limit", "1", *args,
+                 stdout=io.StringIO(), stderr=stderr)
+    return [json.loads(line) for line in output.read_text(encoding="utf-8").split("\n") if line], stderr.getvalue()
+
+
+def test_a_byte_order_mark_before_the_first_line_is_ignored(seed_list, tmp_path):
+    results, stderr = run_bytes(tmp_path, codecs.BOM_UTF8 + RI + b"\n" + OMM + b"\n")
+
+    assert stderr == ""
+    assert [r["id"] for r in results] == ["ri", "omm"]
+
+
+def test_lines_split_on_newline_only_and_numbers_are_physical_lines(seed_list, tmp_path):
+    # U+2028, U+0085 and form feed are line breaks to str.splitlines, not to JSON lines.
+    in_name = '{"id": "sep", "name": "Ri\u2028Won\u0085Ho"}'.encode()
+    form_feed = b'{"id": "ff",\x0c"name": "Ri Won Ho"}'  # not JSON whitespace: one bad line
+    results, stderr = run_bytes(tmp_path, b"\r\n".join([in_name, RI, form_feed, b"", b"{", OMM]) + b"\r\n")
+
+    assert [r["id"] for r in results] == ["sep", "ri", "omm"]
+    assert results[0]["results"][0]["reference_number"] == "KPi.033"
+    errors = [line for line in stderr.splitlines() if line.startswith("line ")]
+    assert [line.split(":")[0] for line in errors] == ["line 3", "line 5"]
+    assert "2 line(s) skipped." in stderr
+
+
+def test_a_line_that_is_not_utf8_is_one_bad_line(seed_list, tmp_path):
+    latin1 = '{"id": "rene", "name": "René"}'.encode("latin-1")
+    results, stderr = run_bytes(tmp_path, RI + b"\n" + latin1 + b"\n" + OMM + b"\n")
+
+    assert [r["id"] for r in results] == ["ri", "omm"]
+    assert "line 2: not UTF-8 (byte 28 is 0xe9)" in stderr
+    assert "1 line(s) skipped." in stderr
+
+
+def test_standard_input_is_read_like_a_file(seed_list, tmp_path, monkeypatch):
+    in_name = '{"id": "sep", "name": "Ri\u2028Won Ho"}'.encode()
+    latin1 = '{"id": "rene", "name": "René"}'.encode("latin-1")
+    data = codecs.BOM_UTF8 + RI + b"\n" + latin1 + b"\n" + in_name + b"\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    stdout, stderr = io.StringIO(), io.StringIO()
+    call_command("screen", "--input", "-", "--limit", "1", stdout=stdout, stderr=stderr)
+
+    assert [json.loads(line)["id"] for line in stdout.getvalue().split("\n") if line] == ["ri", "sep"]
+    assert "line 2: not UTF-8" in stderr.getvalue()
+
+
+# --- Every field's type checked on its own line: a bad value is one bad line, never a failed run ---
+
+KIND_ERROR = "'kind' must be one of any, organization, person, vessel, got"
+
+
+@pytest.mark.parametrize(("line", "error"), [
+    (b'{"id": "k", "name": "Ri Won Ho", "kind": ["person"]}', f"{KIND_ERROR} an array"),
+    (b'{"id": "k", "name": "Ri Won Ho", "kind": {"x": 1}}', f"{KIND_ERROR} an object"),
+    (b'{"id": "k", "name": "Ri Won Ho", "kind": []}', f"{KIND_ERROR} an array"),
+    (b'{"id": "k", "name": "Ri Won Ho", "kind": false}', f"{KIND_ERROR} false"),
+    (b'{"id": "k", "name": "Ri Won Ho", "kind": 0}', f"{KIND_ERROR} 0"),
+    (b'{"id": "k", "name": 5}', "missing or empty 'name'"),
+    (b'{"id": ["k"], "name": "Ri Won Ho"}', "'id' must be a string, a number, true, false or null, got an array"),
+    (b'{"id": NaN, "name": "Ri Won Ho"}', "not JSON (NaN is not a JSON number)"),
+    (b'{"id": -Infinity, "name": "Ri Won Ho"}', "not JSON (-Infinity is not a JSON number)"),
+    (b'{"id": 1e400, "name": "Ri Won Ho"}', "not JSON (1e400 is too large a number)"),
+    (b'{"id": ' + b"1" * 5000 + b', "name": "Ri Won Ho"}', "not JSON (a number with too many digits)"),
+    (b'{"id": "k", "name": "Ri Won Ho", "x": ' + b"[" * 100_000 + b"}", "not JSON (nested too deeply)"),
+    (b'{"id": "k", "name": "Ri Won Ho", "birth_date": 1966}', "'birth_date' must be a string or null, got 1966"),
+    (b'{"id": "k", "name": "Ri Won Ho", "nationality": false}', "'nationality' must be a string or null"),
+    (b'{"id": "k", "name": "Ri Won Ho", "imo": ["IMO 1794022"]}', "'imo' must be a string or null, got an array"),
+    (b'{"id": "k", "name": "Ri Won Ho", "identifiers": "472-310-128"}', "'identifiers' must be a list of strings"),
+    (b'{"id": "k", "name": "Ri Won Ho", "identifiers": [472310128]}', "'identifiers' must be a list of strings"),
+    (b'{"id": "k", "name": "Ri \\ud800 Won Ho"}', "'name' holds a lone surrogate"),
+    (b'{"id": "k\\udc00", "name": "Ri Won Ho"}', "'id' holds a lone surrogate"),
+    (b'{"id": "k", "name": "Ri Won Ho", "aliases": ["\\udfff"]}', "'aliases' holds a lone surrogate"),
+    (b'{"id": "k", "name": "Ri Won Ho", "kind\\ud800": "person"}', "a field name holds a lone surrogate"),
+])
+def test_a_value_of_the_wrong_type_is_one_bad_line(seed_list, tmp_path, line, error):
+    results, stderr = run_bytes(tmp_path, RI + b"\n" + line + b"\n" + OMM + b"\n")
+
+    assert [r["id"] for r in results] == ["ri", "omm"]
+    assert f"line 2: {error}" in stderr
+    assert stderr.endswith("1 line(s) skipped.\n")
+
+
+def test_null_stands_for_an_absent_field_and_any_scalar_is_an_id(seed_list, tmp_path):
+    lines = [
+        b'{"id": 7, "name": "Ri Won Ho", "kind": null, "birth_date": null, "nationality": null, "imo": null, '
+        b'"identifiers": null, "aliases": null}',
+        b'{"id": null, "name": "Ri Won Ho", "kind": ""}',
+        b'{"id": true, "name": "Ri Won Ho", "kind": "any"}',
+        b'{"id": -0.5, "name": "Ri Won Ho"}',
+    ]
+    results, stderr = run_bytes(tmp_path, b"\n".join(lines) + b"\n")
+
+    assert stderr == ""
+    assert [r["id"] for r in results] == [7, None, True, -0.5]
+    assert all(r["results"][0]["reference_number"] == "KPi.033" for r in results)
+
+
+def test_the_results_are_valid_json_whatever_the_ids(seed_list, tmp_path):
+    lines = [b'{"id": NaN, "name": "Ri Won Ho"}', b'{"id": "\\u0000\\u2028", "name": "Ri\\u0000Won Ho"}', RI]
+    run_bytes(tmp_path, b"\n".join(lines))
+
+    def refuse(name):
+        raise AssertionError(f"{name} in the results")
+
+    text = (tmp_path / "results.jsonl").read_bytes().decode("utf-8")
+    ids = [json.loads(line, parse_constant=refuse)["id"] for line in text.split("\n") if line]
+    assert ids == ["\u0000\u2028", "ri"]
+
+
+def test_a_result_is_one_line_even_to_readers_that_split_on_other_line_breaks(seed_list, tmp_path):
+    query = '{"id": "a\u2028b\u2029c\u0085d", "name": "Ri Won Ho"}'.encode()
+    run_bytes(tmp_path, query + b"\n" + RI + b"\n")
+
+    lines = (tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == ["a\u2028b\u2029c\u0085d", "ri"]

@@ -94,6 +94,8 @@ def test_a_subject_must_belong_to_the_report_in_the_path(draft, green, kr):
     ({**VESSEL, "role": None}, "role"),
     ({"kind": "vessel", "role": "owner"}, "name"),
     ({**VESSEL, "aliases": "SAE BYOL"}, "aliases"),
+    ({**VESSEL, "aliases": ["SAE BYOL", " "]}, "aliases"),
+    ({**VESSEL, "aliases": {"name": "SAE BYOL"}}, "aliases"),
     ({**VESSEL, "documents": [{"type": "passport"}]}, "documents"),
     ({**VESSEL, "documents": [{"number": "1", "issued": "2020"}]}, "documents"),
     ({**VESSEL, "imo_valid": True}, "imo_valid"),

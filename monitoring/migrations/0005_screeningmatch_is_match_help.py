@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0002_member_states_and_groups'),
+        ('monitoring', '0004_reportsubject_aliases_stored_as_lists'),
     ]
 
     operations = [
