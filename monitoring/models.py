@@ -212,9 +212,11 @@ class ReportSubject(models.Model):
         return f"{self.name} ({self.get_role_display()})"
 
     def clean(self) -> None:
-        # The admin's JSON box left empty gives None, which the validators never see: no aliases.
+        # The admin's JSON box left empty gives None, which the validators never see: none given.
         if self.aliases is None or self.aliases == "":
             self.aliases = []
+        if self.documents is None or self.documents == "":
+            self.documents = []
 
 
 def evidence_upload_path(instance: "Evidence", filename: str) -> str:

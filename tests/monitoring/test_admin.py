@@ -709,14 +709,15 @@ def test_aliases_typed_as_a_bare_string_are_refused_in_the_admin(world, analyst_
     assert not ReportSubject.objects.filter(name="PAK").exists()
 
 
-def test_aliases_box_left_empty_in_the_admin_means_no_aliases(world, analyst_kr, client):
+@pytest.mark.parametrize("field", ["aliases", "documents"])
+def test_a_json_box_left_empty_in_the_admin_means_none_given(world, analyst_kr, client, field):
     client.force_login(analyst_kr)
-    data = {**_subject_add_data(world.reports["kr_green"], "PAK"), "aliases": ""}
+    data = {**_subject_add_data(world.reports["kr_green"], "PAK"), field: ""}
 
     response = client.post(admin_url(ReportSubject, "add"), data)
 
     assert response.status_code == 302
-    assert ReportSubject.objects.get(name="PAK").aliases == []
+    assert getattr(ReportSubject.objects.get(name="PAK"), field) == []
 
 
 def test_kr_analyst_cannot_add_a_subject_to_a_jp_report(world, analyst_kr, client):
