@@ -35,6 +35,11 @@ class PermanentFetchError(FetchError):
         super().__init__(message, transient=False)
 
 
+class NotFoundFetchError(PermanentFetchError):
+    """Nothing is there: HTTP 404 or 410, or no such file. Unlike other failures this says
+    something about the list itself (an optional file that is not published right now)."""
+
+
 @dataclass(frozen=True)
 class FetchResult:
     url: str
@@ -84,6 +89,8 @@ def _read_file(url: str, *, max_bytes: int) -> FetchResult:
         if size > max_bytes:
             raise PermanentFetchError(f"{path} is {size} bytes, over the {max_bytes}-byte limit.")
         return FetchResult(url=url, content=path.read_bytes())
+    except FileNotFoundError as exc:
+        raise NotFoundFetchError(f"Cannot read {path}: {exc.strerror or exc}") from exc
     except OSError as exc:
         raise PermanentFetchError(f"Cannot read {path}: {exc.strerror or exc}") from exc
 
@@ -101,6 +108,8 @@ def _http_get(url: str, *, etag: str, last_modified: str, timeout: float, max_by
                     return FetchResult(url=url, content=None, etag=etag, last_modified=last_modified)
                 if response.status_code >= 500 or response.status_code == 429:
                     raise TransientFetchError(f"{url} answered HTTP {response.status_code}")
+                if response.status_code in (404, 410):
+                    raise NotFoundFetchError(f"{url} answered HTTP {response.status_code}")
                 if response.status_code >= 400:
                     raise PermanentFetchError(f"{url} answered HTTP {response.status_code}")
                 declared = response.headers.get("Content-Length")

@@ -10,7 +10,7 @@ from urllib.parse import urlparse, urlunparse
 
 from django.conf import settings
 
-from .fetch import FetchError, FetchResult, fetch
+from .fetch import FetchResult, NotFoundFetchError, fetch
 from .parsers import ofac_sdn, un_xml
 from .parsers.types import ParsedList
 
@@ -60,9 +60,11 @@ def _download_ofac(location: str, *, etag: str = "", last_modified: str = "", **
     for filename in OFAC_COMPANION_FILES:
         try:
             extras[filename] = fetch(_sibling(location, filename), **options).content or b""
-        except FetchError:
+        except NotFoundFetchError:
             # A local sdn.csv may come alone; the published set always has its companions, and
-            # syncing without them would silently drop every alias and address.
+            # syncing without them would silently drop every alias and address. Only "not there"
+            # means absent: any other failure (503, timeout) fails the sync like one of sdn.csv,
+            # or long remarks would be applied cut at 1,000 characters.
             if remote and filename in OFAC_REQUIRED_REMOTELY:
                 raise
     return Download(location=location, main=main, extras=extras)

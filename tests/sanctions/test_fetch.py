@@ -12,6 +12,7 @@ from sanctions.fetch import (
     DEFAULT_ATTEMPTS,
     USER_AGENT,
     FetchError,
+    NotFoundFetchError,
     PermanentFetchError,
     TransientFetchError,
     fetch,
@@ -75,6 +76,16 @@ def test_missing_file_is_a_permanent_error(tmp_path, as_url):
 
     assert caught.value.transient is False
     assert "Cannot read" in str(caught.value) and "consolidated.xml" in str(caught.value)
+
+
+def test_missing_file_is_not_found_but_an_unreadable_one_is_not(tmp_path):
+    # "Not found" tells an optional companion file that is absent from one that failed to load.
+    with pytest.raises(NotFoundFetchError):
+        fetch((tmp_path / "missing.csv").as_uri())
+    with pytest.raises(PermanentFetchError) as caught:
+        fetch(str(tmp_path), max_bytes=10**9)
+
+    assert not isinstance(caught.value, NotFoundFetchError)
 
 
 def test_directory_instead_of_file_is_a_permanent_error(tmp_path):
@@ -186,6 +197,16 @@ def test_client_error_is_permanent_and_not_retried(http_server, sleeps, status):
     assert f"answered HTTP {status}" in str(caught.value)
     assert http_server.hits["/gone.xml"] == 1
     assert sleeps == []
+
+
+@pytest.mark.parametrize(("status", "not_found"), [(404, True), (410, True), (400, False), (403, False)])
+def test_only_404_and_410_are_not_found(http_server, sleeps, status, not_found):
+    url = http_server.route("/gone.xml", Reply(status=status, body=b"nope"))
+
+    with pytest.raises(PermanentFetchError) as caught:
+        http_fetch(url, sleeps)
+
+    assert isinstance(caught.value, NotFoundFetchError) is not_found
 
 
 def test_server_error_then_success_is_retried_with_backoff(http_server, sleeps):

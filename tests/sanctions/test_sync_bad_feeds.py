@@ -16,7 +16,7 @@ from unittest import mock
 import pytest
 from lxml import etree
 
-from sanctions.fetch import FetchError, PermanentFetchError, TransientFetchError
+from sanctions.fetch import FetchError, NotFoundFetchError, PermanentFetchError, TransientFetchError
 from sanctions.models import EntryChange, ListEntry, ListEntryName, ListSource, ListVersion, Vessel
 from sanctions.parsers import un_xml
 from sanctions.services import last_applied_version, list_sync
@@ -176,7 +176,7 @@ BAD_FEEDS = {
         stream(5 * 1024 * 1024), "failed", ("sent more than", "10000-byte limit"), raises=PermanentFetchError,
         options=(("max_bytes", 10_000),),
     ),
-    "http-404": BadFeed(Reply(status=404, body=b"not found"), "failed", ("HTTP 404",), raises=PermanentFetchError),
+    "http-404": BadFeed(Reply(status=404, body=b"not found"), "failed", ("HTTP 404",), raises=NotFoundFetchError),
     "http-500": BadFeed(
         Reply(status=500, body=b"oops"), "failed", ("HTTP 500", "after 2 attempts"), raises=TransientFetchError, hits=2,
     ),

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sanctions.choices import VesselPartyRole
+from sanctions.fetch import PermanentFetchError, TransientFetchError
 from sanctions.identifiers import check_imo
 from sanctions.models import (
     EntryChange,
@@ -285,3 +286,59 @@ def test_alias_added_in_alt_csv_is_applied_even_when_sdn_csv_is_unchanged(ofac, 
     assert second.status == "applied" and second.amended_count == 1
     ship = ListEntry.objects.get(external_id="9001")
     assert ship.names.filter(name="OLD TEST SHIP").exists()
+
+
+# A remark over OFAC's 1,000-character cut: the MMSI is only in its continuation (sdn_comments.csv).
+LONG_REMARKS = "Vessel Registration Identification IMO 9020003; " + "x" * 960 + "; MMSI 445123456."
+LONG_SDN = (f'9001,"TEST SHIP","vessel","DPRK",-0- ,-0- ,"Oil Tanker",-0- ,-0- ,"Korea, North",-0- ,'
+            f'"{LONG_REMARKS[:1000]}"\r\n\x1a').encode()
+LONG_COMMENTS = f'9001,"{LONG_REMARKS[1000:]}"\r\n\x1a'.encode()
+
+
+def mmsi_of(ent_num: str) -> list[str]:
+    return list(ListEntry.objects.get(external_id=ent_num).identifiers.filter(type="mmsi")
+                .values_list("value", flat=True))
+
+
+@pytest.mark.parametrize(("failure", "raises"), [(Reply(status=503), TransientFetchError),
+                                                  (Reply(status=403), PermanentFetchError)])
+def test_sdn_comments_that_fails_to_download_fails_the_sync(ofac, http_server, failure, raises):
+    url = http_server.route("/ofac/sdn.csv", Reply(body=LONG_SDN))
+    http_server.route("/ofac/alt.csv", Reply(body=SMALL_ALT))
+    http_server.route("/ofac/add.csv", Reply(body=SMALL_ADD))
+    http_server.route("/ofac/sdn_comments.csv", [Reply(body=LONG_COMMENTS), failure])
+    options = {"attempts": 1, "timeout": 2}
+    assert list_sync(source=ofac, location=url, fetch_options=options).status == "applied"
+    assert mmsi_of("9001") == ["445123456"]
+
+    with pytest.raises(raises, match="sdn_comments.csv answered HTTP"):
+        list_sync(source=ofac, location=url, fetch_options=options)
+
+    # Recorded as failed, like a failure of sdn.csv; the remarks are not applied cut short.
+    failed = ListVersion.objects.latest("id")
+    assert failed.status == "failed" and "sdn_comments.csv" in failed.error
+    assert mmsi_of("9001") == ["445123456"]
+    assert not EntryChange.objects.filter(change_type="amended").exists()
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_sdn_comments_not_published_means_no_long_remarks(ofac, http_server, status):
+    url = http_server.route("/ofac/sdn.csv", Reply(body=SMALL_SDN))
+    http_server.route("/ofac/alt.csv", Reply(body=SMALL_ALT))
+    http_server.route("/ofac/add.csv", Reply(body=SMALL_ADD))
+    http_server.route("/ofac/sdn_comments.csv", Reply(status=status))
+
+    version = list_sync(source=ofac, location=url, fetch_options={"attempts": 1, "timeout": 2})
+
+    assert version.status == "applied" and version.record_count == 2
+
+
+def test_local_sdn_comments_that_cannot_be_read_fails_the_sync(ofac, tmp_path):
+    (tmp_path / "sdn.csv").write_bytes(LONG_SDN)
+    (tmp_path / "sdn_comments.csv").mkdir()  # there, but not a file
+
+    with pytest.raises(PermanentFetchError, match="sdn_comments.csv"):
+        list_sync(source=ofac, location=str(tmp_path / "sdn.csv"))
+
+    assert ListVersion.objects.get().status == "failed"
+    assert not ListEntry.objects.exists()
