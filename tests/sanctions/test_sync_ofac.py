@@ -1,6 +1,7 @@
 """OFAC SDN syncs and the vessels they curate: `list_sync` on the real copy of sdn.csv (alt.csv,
 add.csv and sdn_comments.csv read from beside it), then on edited copies in tmp_path: a vessel
-renamed and reflagged (amended, identity history kept), a vessel dropped (delisted, hull kept).
+renamed and reflagged (amended, identity history kept), a vessel dropped (delisted, hull kept), a
+vessel that names another hull or none (the old hull unlinked, its history kept).
 
 The real copy is read in place from shared/data; edited copies go to tmp_path only."""
 from __future__ import annotations
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from sanctions.api.filters import VesselExportFilterSet
 from sanctions.choices import VesselPartyRole
 from sanctions.fetch import PermanentFetchError, TransientFetchError
 from sanctions.identifiers import check_imo
@@ -244,6 +246,57 @@ def test_vessel_dropped_from_the_list_is_delisted_and_the_hull_stays(synced, tmp
     assert relisting.status == "applied" and relisting.relisted_count == 1
     assert Vessel.objects.get(imo_number="9003550").pk == patriot.pk
     assert hull.identities.count() == 1 and Vessel.objects.count() == DPRK_VESSELS
+
+
+# HUA FU (OFAC-23764, IMO 9020003, linked to CHANG AN SHIPPING & TECHNOLOGY) as a later version
+# publishes it: the hull it names afterwards (None: none). 9020027 is valid and not in this copy.
+HUA_FU_EDITS = {
+    "imo-corrected": ((b"IMO 9020003", b"IMO 9020027"), "9020027"),
+    "imo-check-digit-wrong": ((b"IMO 9020003", b"IMO 9020004"), None),
+    "no-longer-a-vessel": ((b'"HUA FU","vessel"', b'"HUA FU",-0- '), None),
+}
+
+
+@pytest.mark.parametrize(("replacement", "named_now"), HUA_FU_EDITS.values(), ids=HUA_FU_EDITS)
+def test_hull_the_record_no_longer_names_is_unlinked_with_its_history_kept(synced, tmp_path, replacement,
+                                                                           named_now):
+    old_hull = vessel("9020003")
+    entry = old_hull.list_entries.get()
+    assert old_hull.parties.exists() and not Vessel.objects.filter(imo_number="9020027").exists()
+    edited = edited_copy(tmp_path, replace_row("23764", replacement))
+
+    version = list_sync(source=synced.source, location=str(edited))
+
+    assert version.status == "applied" and version.amended_count == 1, version.error
+    assert [hull.imo_number for hull in entry.vessels.all()] == ([named_now] if named_now else [])
+    assert not old_hull.list_entries.exists()
+    assert not old_hull.parties.exists()  # the list named them through this entry only
+    period = old_hull.identities.get()  # closed, not deleted
+    assert (period.name, period.valid_from, period.valid_to) == ("HUA FU", None, version.applied_at.date())
+    if named_now:
+        assert [p.list_entry.primary_name for p in vessel(named_now).parties.all()] == ["CHANG AN SHIPPING & TECHNOLOGY"]
+    designated = VesselExportFilterSet({"is_active": "true"}, Vessel.objects.all()).qs
+    assert not designated.filter(pk=old_hull.pk).exists()
+
+    # Delisted, then relisted: the old hull follows neither.
+    (tmp_path / "dropped").mkdir()
+    dropped = edited_copy(tmp_path / "dropped", drop_row("23764"))
+    assert list_sync(source=synced.source, location=str(dropped)).removed_count == 1
+    assert list_sync(source=synced.source, location=str(edited)).relisted_count == 1
+    assert not old_hull.list_entries.exists()
+    assert old_hull.identities.get().valid_to == version.applied_at.date()
+    assert Vessel.objects.filter(list_entries=entry).count() == (1 if named_now else 0)
+
+
+def test_hull_linked_by_hand_stays_linked_when_the_record_changes(synced, tmp_path):
+    hua_fu = ListEntry.objects.get(external_id="23764")
+    by_hand = Vessel.objects.create(name="HUA FU (sister ship?)")  # an analyst's link, no IMO
+    by_hand.list_entries.add(hua_fu)
+
+    list_sync(source=synced.source, location=str(edited_copy(tmp_path, replace_row(
+        "23764", (b"IMO 9020003", b"IMO 9020027")))))
+
+    assert sorted(v.imo_number or "" for v in hua_fu.vessels.all()) == ["", "9020027"]
 
 
 # --- Companion files over HTTP -------------------------------------------------------------------------
