@@ -63,6 +63,12 @@ def fetch(
     backoff: float = DEFAULT_BACKOFF_SECONDS,
     sleep=time.sleep,
 ) -> FetchResult:
+    """Download `url` (http, https, file or a plain path), retrying transient failures.
+
+    `timeout` bounds each HTTP attempt as a whole, from connecting to the last byte: a server
+    that trickles its answer fails with a TransientFetchError once the time is up. The deadline
+    is checked as data arrives; a server that stays silent for `timeout` seconds is cut off by the
+    same per-read limit, so an attempt never runs past twice `timeout`."""
     scheme = urlparse(url).scheme.lower()
     if scheme in ("", "file"):
         return _read_file(url, max_bytes=max_bytes)
@@ -101,6 +107,7 @@ def _http_get(url: str, *, etag: str, last_modified: str, timeout: float, max_by
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    deadline = time.monotonic() + timeout
     try:
         with httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=5) as client:
             with client.stream("GET", url, headers=headers) as response:
@@ -120,6 +127,9 @@ def _http_get(url: str, *, etag: str, last_modified: str, timeout: float, max_by
                     body.extend(chunk)
                     if len(body) > max_bytes:
                         raise PermanentFetchError(f"{url} sent more than the {max_bytes}-byte limit.")
+                    # httpx's timeout is per read: a byte now and then would keep it waiting forever.
+                    if time.monotonic() > deadline:
+                        raise TransientFetchError(f"{url} did not finish downloading within {timeout:g} s")
                 return FetchResult(
                     url=url, content=bytes(body), etag=response.headers.get("ETag", ""),
                     last_modified=response.headers.get("Last-Modified", ""),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import time
 
 import pytest
 
@@ -263,6 +264,23 @@ def test_timeout_is_transient(http_server, sleeps):
     assert "(after 2 attempts)" in str(caught.value)
     assert http_server.hits["/slow.xml"] == 2
     assert sleeps == [0]
+
+
+def test_trickling_server_times_out_on_the_whole_download(http_server, sleeps):
+    # A byte every 0.2 s never trips a per-read timeout; the 1 s for the whole download does.
+    def trickle():
+        for _ in range(25):
+            time.sleep(0.2)
+            yield b"x"
+
+    url = http_server.route("/trickle.xml", Reply(chunks=trickle))
+    started = time.monotonic()
+
+    with pytest.raises(TransientFetchError) as caught:
+        http_fetch(url, sleeps, timeout=1, attempts=1)
+
+    assert time.monotonic() - started < 2
+    assert "did not finish downloading within 1 s" in str(caught.value)
 
 
 def test_connection_refused_is_transient(sleeps):
