@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import ParseResult, unquote, urlparse
 
 import httpx
 
@@ -69,7 +69,7 @@ def fetch(
     that trickles its answer fails with a TransientFetchError once the time is up. The deadline
     is checked as data arrives; a server that stays silent for `timeout` seconds is cut off by the
     same per-read limit, so an attempt never runs past twice `timeout`."""
-    scheme = urlparse(url).scheme.lower()
+    scheme = _checked_url(url).scheme.lower()
     if scheme in ("", "file"):
         return _read_file(url, max_bytes=max_bytes)
     if scheme not in ("http", "https"):
@@ -85,6 +85,18 @@ def fetch(
                 sleep(backoff * 2 ** (attempt - 1))
     assert last_error is not None
     raise TransientFetchError(f"{last_error} (after {attempts} attempts)")
+
+
+def _checked_url(url: str) -> ParseResult:
+    """`url` parsed, or a PermanentFetchError: a malformed URL will not get better on a retry."""
+    try:
+        parsed = urlparse(url)
+        parsed.port  # noqa: B018 - parsed lazily: raises on a port that is not a number 0-65535
+    except ValueError as exc:
+        raise PermanentFetchError(f"not a valid URL: {url!r} ({exc})") from None
+    if parsed.scheme.lower() in ("http", "https") and not parsed.hostname:
+        raise PermanentFetchError(f"not a valid URL: {url!r} (no host)")
+    return parsed
 
 
 def _read_file(url: str, *, max_bytes: int) -> FetchResult:
@@ -138,5 +150,7 @@ def _http_get(url: str, *, etag: str, last_modified: str, timeout: float, max_by
         raise TransientFetchError(f"{url} timed out after {timeout:g} s ({type(exc).__name__})") from exc
     except httpx.TransportError as exc:
         raise TransientFetchError(f"{url} could not be reached: {exc}") from exc
-    except httpx.HTTPError as exc:  # e.g. too many redirects, invalid URL
+    except httpx.InvalidURL as exc:  # not an HTTPError: e.g. a control character in the URL
+        raise PermanentFetchError(f"not a valid URL: {url!r} ({exc})") from exc
+    except httpx.HTTPError as exc:  # e.g. too many redirects
         raise PermanentFetchError(f"{url}: {exc}") from exc

@@ -262,6 +262,19 @@ def test_missing_file_exits_1_with_one_line(db, tmp_path):
     assert set(ListVersion.objects.values_list("status", flat=True)) == {"failed"}  # the trace of the attempt
 
 
+def test_malformed_url_exits_1_with_one_line_and_is_recorded_as_failed(db):
+    as_json = run("sync_un_list", "--url", "https://[::1/list.xml", "--json")
+
+    assert as_json.code == 1
+    [message] = as_json.stderr.splitlines()
+    assert message == "Sync failed: not a valid URL: 'https://[::1/list.xml' (Invalid IPv6 URL)"
+    assert as_json.json["status"] == "failed" and as_json.json["error"] == message.removeprefix("Sync failed: ")
+    version = ListVersion.objects.get()
+    assert (version.status, version.fetched_from, version.error) == (
+        "failed", "https://[::1/list.xml", as_json.json["error"]
+    )
+
+
 # --------------------------------------------------------------------------- sync_list
 
 
@@ -387,6 +400,11 @@ def test_exit_codes_and_stderr_of_the_real_process(process_env, tmp_path):
     assert missing.returncode == 1
     assert missing.stdout == "" and len(missing.stderr.splitlines()) == 1
     assert missing.stderr.startswith("Sync failed: Cannot read ")
+
+    malformed = manage(process_env, "sync_un_list", "--url", "https://[::1/list.xml")
+    assert malformed.returncode == 1
+    assert malformed.stdout == "" and malformed.stderr.startswith("Sync failed: not a valid URL: ")
+    assert len(malformed.stderr.splitlines()) == 1  # no traceback
 
     corrupt = manage(process_env, "sync_un_list", "--file", str(CORRUPT_COPY), "--json")
     assert corrupt.returncode == 2

@@ -111,6 +111,20 @@ def test_unsupported_scheme_is_permanent():
         fetch("ftp://127.0.0.1/consolidated.xml", sleep=pytest.fail)
 
 
+@pytest.mark.parametrize(("url", "reason"), [
+    ("https://[::1/list.xml", "Invalid IPv6 URL"),
+    ("http://127.0.0.1:99999/list.xml", "Port out of range"),
+    ("http://127.0.0.1:port/list.xml", "Port could not be cast"),
+    ("https:///list.xml", "no host"),
+    ("http://127.0.0.1\x7f/list.xml", "non-printable"),  # refused by httpx, not urlparse
+])
+def test_malformed_url_is_permanent_and_says_so(url, reason):
+    with pytest.raises(PermanentFetchError) as caught:
+        fetch(url, attempts=3, sleep=pytest.fail)
+
+    assert str(caught.value).startswith(f"not a valid URL: {url!r} (") and reason in str(caught.value)
+
+
 # --- HTTP: success and validators -------------------------------------------------------------
 
 
