@@ -20,6 +20,9 @@ class FetchError(Exception):
     """The list could not be downloaded. `transient` errors (network, timeouts, 5xx, 429) are
     worth retrying later; the others (404, oversized body, missing file) are not."""
 
+    # The "failed" ListVersion that services.list_sync recorded before raising (None elsewhere).
+    version = None
+
     def __init__(self, message: str, *, transient: bool):
         super().__init__(message)
         self.transient = transient

@@ -397,9 +397,9 @@ def list_sync(*, source: ListSource, location: str | None = None, force: bool = 
               fetch_options: dict | None = None, progress: Progress = SILENT) -> ListVersion:
     """Fetch the source's list (URL or file), and apply it unless it is unchanged or unusable.
 
-    Raises FetchError when the list could not be downloaded (after recording a "failed" version):
-    TransientFetchError for reasons worth retrying (the task retries those), PermanentFetchError
-    otherwise. Every other outcome is a ListVersion whose status and error say what happened.
+    Raises FetchError when the list could not be downloaded, after recording a "failed" version
+    (the exception's `version`): TransientFetchError for reasons worth retrying (the task retries
+    those), PermanentFetchError otherwise. Every other outcome is a ListVersion whose status and error say what happened.
     Nothing in the active list changes unless the version is applied, in full."""
     from .fetch import FetchError
     from .parsers.types import ListParseError
@@ -421,7 +421,8 @@ def list_sync(*, source: ListSource, location: str | None = None, force: bool = 
             download = adapter.download(location, **conditional, **options)
             bar.update(1)
     except FetchError as exc:
-        list_version_record_failure(source=source, status=VersionStatus.FAILED, error=str(exc), fetched_from=location)
+        exc.version = list_version_record_failure(source=source, status=VersionStatus.FAILED, error=str(exc),
+                                                  fetched_from=location)
         raise
 
     if download.main.not_modified and last_applied is not None:
