@@ -426,7 +426,9 @@ def list_sync(*, source: ListSource, location: str | None = None, force: bool = 
         raise
 
     if download.main.not_modified and last_applied is not None:
-        return _record_unchanged(source, last_applied, location=location, download=download)
+        # 304: the very file fetched from this URL last time.
+        return _record_unchanged(source, last_applied, location=location, download=download,
+                                 generated_at=previous.generated_at if previous else None)
     if not download.main.content or not download.main.content.strip():
         return list_version_record_failure(source=source, status=VersionStatus.REJECTED, fetched_from=location,
                                            error="The download is empty.", size_bytes=download.size_bytes)
@@ -436,7 +438,8 @@ def list_sync(*, source: ListSource, location: str | None = None, force: bool = 
         return list_version_record_failure(source=source, status=VersionStatus.REJECTED, error=str(exc),
                                            fetched_from=location, size_bytes=download.size_bytes)
     if last_applied is not None and last_applied.content_sha256 == content_hash and not force:
-        return _record_unchanged(source, last_applied, location=location, download=download)
+        return _record_unchanged(source, last_applied, location=location, download=download,
+                                 generated_at=adapter.generated_at(download))
     try:
         with progress.stage(f"{source.slug}: parse", total=1) as bar:
             parsed = adapter.parse(download)
@@ -451,11 +454,14 @@ def list_sync(*, source: ListSource, location: str | None = None, force: bool = 
 
 
 @transaction.atomic
-def _record_unchanged(source: ListSource, last_applied: ListVersion, *, location: str, download) -> ListVersion:
+def _record_unchanged(source: ListSource, last_applied: ListVersion, *, location: str, download,
+                      generated_at: datetime.datetime | None) -> ListVersion:
+    # Same content as the version applied, so the same counts; the generation time is the file's own.
     counts = {name: getattr(last_applied, name) for name in
-              ("record_count", "individual_count", "entity_count", "vessel_count", "generated_at", "content_sha256")}
+              ("record_count", "individual_count", "entity_count", "vessel_count", "content_sha256")}
     return ListVersion.objects.create(
-        source=source, status=VersionStatus.UNCHANGED, fetched_at=timezone.now(), fetched_from=location,
-        size_bytes=download.size_bytes or None, etag=download.main.etag, last_modified=download.main.last_modified,
+        source=source, status=VersionStatus.UNCHANGED, generated_at=generated_at, fetched_at=timezone.now(),
+        fetched_from=location, size_bytes=download.size_bytes or None, etag=download.main.etag,
+        last_modified=download.main.last_modified,
         active_count=source.entries.filter(is_active=True).count(), **counts,
     )
