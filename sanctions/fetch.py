@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import ParseResult, unquote, urlparse
 
 import httpx
 
@@ -20,6 +20,9 @@ class FetchError(Exception):
     """The list could not be downloaded. `transient` errors (network, timeouts, 5xx, 429) are
     worth retrying later; the others (404, oversized body, missing file) are not."""
 
+    # The "failed" ListVersion that services.list_sync recorded before raising (None elsewhere).
+    version = None
+
     def __init__(self, message: str, *, transient: bool):
         super().__init__(message)
         self.transient = transient
@@ -33,6 +36,11 @@ class TransientFetchError(FetchError):
 class PermanentFetchError(FetchError):
     def __init__(self, message: str):
         super().__init__(message, transient=False)
+
+
+class NotFoundFetchError(PermanentFetchError):
+    """Nothing is there: HTTP 404 or 410, or no such file. Unlike other failures this says
+    something about the list itself (an optional file that is not published right now)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,13 @@ def fetch(
     backoff: float = DEFAULT_BACKOFF_SECONDS,
     sleep=time.sleep,
 ) -> FetchResult:
-    scheme = urlparse(url).scheme.lower()
+    """Download `url` (http, https, file or a plain path), retrying transient failures.
+
+    `timeout` bounds each HTTP attempt as a whole, from connecting to the last byte: a server
+    that trickles its answer fails with a TransientFetchError once the time is up. The deadline
+    is checked as data arrives; a server that stays silent for `timeout` seconds is cut off by the
+    same per-read limit, so an attempt never runs past twice `timeout`."""
+    scheme = _checked_url(url).scheme.lower()
     if scheme in ("", "file"):
         return _read_file(url, max_bytes=max_bytes)
     if scheme not in ("http", "https"):
@@ -76,6 +90,18 @@ def fetch(
     raise TransientFetchError(f"{last_error} (after {attempts} attempts)")
 
 
+def _checked_url(url: str) -> ParseResult:
+    """`url` parsed, or a PermanentFetchError: a malformed URL will not get better on a retry."""
+    try:
+        parsed = urlparse(url)
+        parsed.port  # noqa: B018 - parsed lazily: raises on a port that is not a number 0-65535
+    except ValueError as exc:
+        raise PermanentFetchError(f"not a valid URL: {url!r} ({exc})") from None
+    if parsed.scheme.lower() in ("http", "https") and not parsed.hostname:
+        raise PermanentFetchError(f"not a valid URL: {url!r} (no host)")
+    return parsed
+
+
 def _read_file(url: str, *, max_bytes: int) -> FetchResult:
     parsed = urlparse(url)
     path = Path(unquote(parsed.path) if parsed.scheme else url)
@@ -84,6 +110,8 @@ def _read_file(url: str, *, max_bytes: int) -> FetchResult:
         if size > max_bytes:
             raise PermanentFetchError(f"{path} is {size} bytes, over the {max_bytes}-byte limit.")
         return FetchResult(url=url, content=path.read_bytes())
+    except FileNotFoundError as exc:
+        raise NotFoundFetchError(f"Cannot read {path}: {exc.strerror or exc}") from exc
     except OSError as exc:
         raise PermanentFetchError(f"Cannot read {path}: {exc.strerror or exc}") from exc
 
@@ -94,6 +122,7 @@ def _http_get(url: str, *, etag: str, last_modified: str, timeout: float, max_by
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    deadline = time.monotonic() + timeout
     try:
         with httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=5) as client:
             with client.stream("GET", url, headers=headers) as response:
@@ -101,6 +130,8 @@ def _http_get(url: str, *, etag: str, last_modified: str, timeout: float, max_by
                     return FetchResult(url=url, content=None, etag=etag, last_modified=last_modified)
                 if response.status_code >= 500 or response.status_code == 429:
                     raise TransientFetchError(f"{url} answered HTTP {response.status_code}")
+                if response.status_code in (404, 410):
+                    raise NotFoundFetchError(f"{url} answered HTTP {response.status_code}")
                 if response.status_code >= 400:
                     raise PermanentFetchError(f"{url} answered HTTP {response.status_code}")
                 declared = response.headers.get("Content-Length")
@@ -111,6 +142,9 @@ def _http_get(url: str, *, etag: str, last_modified: str, timeout: float, max_by
                     body.extend(chunk)
                     if len(body) > max_bytes:
                         raise PermanentFetchError(f"{url} sent more than the {max_bytes}-byte limit.")
+                    # httpx's timeout is per read: a byte now and then would keep it waiting forever.
+                    if time.monotonic() > deadline:
+                        raise TransientFetchError(f"{url} did not finish downloading within {timeout:g} s")
                 return FetchResult(
                     url=url, content=bytes(body), etag=response.headers.get("ETag", ""),
                     last_modified=response.headers.get("Last-Modified", ""),
@@ -119,5 +153,7 @@ def _http_get(url: str, *, etag: str, last_modified: str, timeout: float, max_by
         raise TransientFetchError(f"{url} timed out after {timeout:g} s ({type(exc).__name__})") from exc
     except httpx.TransportError as exc:
         raise TransientFetchError(f"{url} could not be reached: {exc}") from exc
-    except httpx.HTTPError as exc:  # e.g. too many redirects, invalid URL
+    except httpx.InvalidURL as exc:  # not an HTTPError: e.g. a control character in the URL
+        raise PermanentFetchError(f"not a valid URL: {url!r} ({exc})") from exc
+    except httpx.HTTPError as exc:  # e.g. too many redirects
         raise PermanentFetchError(f"{url}: {exc}") from exc

@@ -234,6 +234,7 @@ def list_version_apply(
     changes: list[EntryChange] = []
     new_pairs: list[tuple[ListEntry, ParsedRecord]] = []
     updated_pairs: list[tuple[ListEntry, ParsedRecord]] = []
+    previous_snapshots: dict[int, dict] = {}  # of updated entries, to unlink hulls no longer named
     with progress.stage(f"{source.slug}: compare", total=len(parsed.records), unit="record") as bar:
         for record in parsed.records:
             bar.update(1)
@@ -248,6 +249,7 @@ def list_version_apply(
             change_type = ChangeType.RELISTED if not entry.is_active else (ChangeType.AMENDED if diff else None)
             if change_type is None:
                 continue
+            previous_snapshots[entry.pk] = entry.snapshot
             for name, value in _entry_fields(record, snapshot).items():
                 setattr(entry, name, value)
             entry.is_active, entry.delisted_on, entry.updated_at = True, None, now
@@ -264,7 +266,8 @@ def list_version_apply(
         bar.update(1)
         _replace_children(updated_pairs, fresh=False)
         bar.update(1)
-        vessels_from_list_sync(pairs=new_pairs + updated_pairs, version=version, effective_date=effective_date)
+        vessels_from_list_sync(pairs=new_pairs + updated_pairs, version=version, effective_date=effective_date,
+                               previous_snapshots=previous_snapshots)
         bar.update(1)
 
     removed = [existing[ext_id] for ext_id in sorted(to_remove)]
@@ -300,16 +303,26 @@ LIST_NOTE = "from list sync"
 
 
 def vessels_from_list_sync(*, pairs: list[tuple[ListEntry, ParsedRecord]], version: ListVersion,
-                           effective_date: datetime.date) -> None:
+                           effective_date: datetime.date, previous_snapshots: dict[int, dict] | None = None) -> None:
     """Create or update the Vessel of each listed vessel with a valid IMO number, link it to its
     entry, and keep its identity history: a changed name, flag, MMSI or call sign closes the
-    current list-based identity period and opens a new one."""
+    current list-based identity period and opens a new one.
+
+    A hull the entry's previous record named and its record no longer names (IMO corrected, no
+    longer a valid IMO, not a vessel any more) is unlinked from the entry (`previous_snapshots`:
+    entry id -> snapshot before this version). Links an analyst made by hand are left alone."""
+    previous_snapshots = previous_snapshots or {}
     for entry, record in pairs:
-        particulars = record.vessel
-        if particulars is None or not particulars.imo or not particulars.imo_valid:
+        named = _named_imo(entry.snapshot)
+        named_before = _named_imo(previous_snapshots.get(entry.pk))
+        if named_before and named_before != named:
+            _vessel_unlink(entry, imo_number=named_before, effective_date=effective_date,
+                           listed_as=previous_snapshots[entry.pk].get("reference_number", ""))
+        if not named:
             continue  # without a valid IMO there is no hull to pin a curated record on
+        particulars = record.vessel
         vessel, created = Vessel.objects.get_or_create(
-            imo_number=particulars.imo, defaults={"name": record.primary_name[:200]}
+            imo_number=named, defaults={"name": record.primary_name[:200]}
         )
         vessel.name = record.primary_name[:200]
         vessel.flag = particulars.flag_code or vessel.flag
@@ -322,6 +335,25 @@ def vessels_from_list_sync(*, pairs: list[tuple[ListEntry, ParsedRecord]], versi
         _identity_period_follow(vessel, record, effective_date=None if created else effective_date,
                                 note=f"{version.source.name}, {entry.reference_number}")
         _parties_from_list(vessel, entry, record)
+
+
+def _named_imo(snapshot: dict | None) -> str:
+    """The IMO number by which a record (as its snapshot) names a hull; '' when it names none."""
+    particulars = (snapshot or {}).get("vessel") or {}
+    return particulars.get("imo", "") if particulars.get("imo_valid") else ""
+
+
+def _vessel_unlink(entry: ListEntry, *, imo_number: str, listed_as: str, effective_date: datetime.date) -> None:
+    """The entry no longer names this hull: drop the link and the parties the list gave the hull
+    through the entry. Its list-based identity period is closed, not deleted, unless another
+    linked entry still names the hull."""
+    vessel = entry.vessels.filter(imo_number=imo_number).first()
+    if vessel is None:
+        return  # already unlinked by hand
+    vessel.list_entries.remove(entry)
+    vessel.parties.filter(source_note=_party_note(listed_as)).delete()
+    if not any(_named_imo(other.snapshot) == imo_number for other in vessel.list_entries.only("snapshot")):
+        vessel.identities.filter(basis=IdentityBasis.LIST, valid_to__isnull=True).update(valid_to=effective_date)
 
 
 def _identity_period_follow(vessel: Vessel, record: ParsedRecord, *, effective_date, note: str) -> None:
@@ -345,14 +377,18 @@ def _identity_period_follow(vessel: Vessel, record: ParsedRecord, *, effective_d
 def _parties_from_list(vessel: Vessel, entry: ListEntry, record: ParsedRecord) -> None:
     """Owner and "linked to" parties as the list states them; replaced whenever the entry changes."""
     vessel.parties.filter(source_note__startswith=LIST_NOTE).delete()
-    note = f"{LIST_NOTE}: {entry.reference_number}"
+    note = _party_note(entry.reference_number)
     particulars = record.vessel
     named = [(VesselPartyRole.OWNER, particulars.owner)] if particulars.owner else []
     named += [(VesselPartyRole.LINKED_TO, name) for name in particulars.linked_to]
     for role, name in named:
         listed = ListEntry.objects.filter(source=entry.source, primary_name__iexact=name).first()
         VesselParty.objects.create(vessel=vessel, role=role, list_entry=listed, name="" if listed else name[:300],
-                                   source_note=note[:500])
+                                   source_note=note)
+
+
+def _party_note(reference_number: str) -> str:
+    return f"{LIST_NOTE}: {reference_number}"[:500]
 
 
 # --- Sync: fetch, check, parse, apply ---------------------------------------------------------
@@ -361,9 +397,9 @@ def list_sync(*, source: ListSource, location: str | None = None, force: bool = 
               fetch_options: dict | None = None, progress: Progress = SILENT) -> ListVersion:
     """Fetch the source's list (URL or file), and apply it unless it is unchanged or unusable.
 
-    Raises FetchError when the list could not be downloaded (after recording a "failed" version):
-    TransientFetchError for reasons worth retrying (the task retries those), PermanentFetchError
-    otherwise. Every other outcome is a ListVersion whose status and error say what happened.
+    Raises FetchError when the list could not be downloaded, after recording a "failed" version
+    (the exception's `version`): TransientFetchError for reasons worth retrying (the task retries
+    those), PermanentFetchError otherwise. Every other outcome is a ListVersion whose status and error say what happened.
     Nothing in the active list changes unless the version is applied, in full."""
     from .fetch import FetchError
     from .parsers.types import ListParseError
@@ -385,11 +421,14 @@ def list_sync(*, source: ListSource, location: str | None = None, force: bool = 
             download = adapter.download(location, **conditional, **options)
             bar.update(1)
     except FetchError as exc:
-        list_version_record_failure(source=source, status=VersionStatus.FAILED, error=str(exc), fetched_from=location)
+        exc.version = list_version_record_failure(source=source, status=VersionStatus.FAILED, error=str(exc),
+                                                  fetched_from=location)
         raise
 
     if download.main.not_modified and last_applied is not None:
-        return _record_unchanged(source, last_applied, location=location, download=download)
+        # 304: the very file fetched from this URL last time.
+        return _record_unchanged(source, last_applied, location=location, download=download,
+                                 generated_at=previous.generated_at if previous else None)
     if not download.main.content or not download.main.content.strip():
         return list_version_record_failure(source=source, status=VersionStatus.REJECTED, fetched_from=location,
                                            error="The download is empty.", size_bytes=download.size_bytes)
@@ -399,7 +438,8 @@ def list_sync(*, source: ListSource, location: str | None = None, force: bool = 
         return list_version_record_failure(source=source, status=VersionStatus.REJECTED, error=str(exc),
                                            fetched_from=location, size_bytes=download.size_bytes)
     if last_applied is not None and last_applied.content_sha256 == content_hash and not force:
-        return _record_unchanged(source, last_applied, location=location, download=download)
+        return _record_unchanged(source, last_applied, location=location, download=download,
+                                 generated_at=adapter.generated_at(download))
     try:
         with progress.stage(f"{source.slug}: parse", total=1) as bar:
             parsed = adapter.parse(download)
@@ -414,11 +454,14 @@ def list_sync(*, source: ListSource, location: str | None = None, force: bool = 
 
 
 @transaction.atomic
-def _record_unchanged(source: ListSource, last_applied: ListVersion, *, location: str, download) -> ListVersion:
+def _record_unchanged(source: ListSource, last_applied: ListVersion, *, location: str, download,
+                      generated_at: datetime.datetime | None) -> ListVersion:
+    # Same content as the version applied, so the same counts; the generation time is the file's own.
     counts = {name: getattr(last_applied, name) for name in
-              ("record_count", "individual_count", "entity_count", "vessel_count", "generated_at", "content_sha256")}
+              ("record_count", "individual_count", "entity_count", "vessel_count", "content_sha256")}
     return ListVersion.objects.create(
-        source=source, status=VersionStatus.UNCHANGED, fetched_at=timezone.now(), fetched_from=location,
-        size_bytes=download.size_bytes or None, etag=download.main.etag, last_modified=download.main.last_modified,
+        source=source, status=VersionStatus.UNCHANGED, generated_at=generated_at, fetched_at=timezone.now(),
+        fetched_from=location, size_bytes=download.size_bytes or None, etag=download.main.etag,
+        last_modified=download.main.last_modified,
         active_count=source.entries.filter(is_active=True).count(), **counts,
     )

@@ -1,16 +1,17 @@
 """How each kind of list source is downloaded and parsed: one small adapter per source kind.
 
-An adapter turns a location (URL or path) into the raw files, a cheap content hash (to skip
-unchanged versions without parsing) and a ParsedList."""
+An adapter turns a location (URL or path) into the raw files, a cheap content hash and
+generation time (to record unchanged versions without parsing) and a ParsedList."""
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlparse, urlunparse
 
 from django.conf import settings
 
-from .fetch import FetchError, FetchResult, fetch
+from .fetch import FetchResult, NotFoundFetchError, fetch
 from .parsers import ofac_sdn, un_xml
 from .parsers.types import ParsedList
 
@@ -32,6 +33,8 @@ class SourceAdapter:
     download: Callable[..., Download]
     content_hash: Callable[[Download], str]
     parse: Callable[[Download], ParsedList]
+    # When the publisher generated the downloaded file, read cheaply (None if it does not say).
+    generated_at: Callable[[Download], datetime.datetime | None]
     # Whether a 304 for the main file means the whole list is unchanged (not so for OFAC, whose
     # aliases and addresses live in companion files).
     conditional: bool = True
@@ -60,9 +63,11 @@ def _download_ofac(location: str, *, etag: str = "", last_modified: str = "", **
     for filename in OFAC_COMPANION_FILES:
         try:
             extras[filename] = fetch(_sibling(location, filename), **options).content or b""
-        except FetchError:
+        except NotFoundFetchError:
             # A local sdn.csv may come alone; the published set always has its companions, and
-            # syncing without them would silently drop every alias and address.
+            # syncing without them would silently drop every alias and address. Only "not there"
+            # means absent: any other failure (503, timeout) fails the sync like one of sdn.csv,
+            # or long remarks would be applied cut at 1,000 characters.
             if remote and filename in OFAC_REQUIRED_REMOTELY:
                 raise
     return Download(location=location, main=main, extras=extras)
@@ -88,12 +93,14 @@ ADAPTERS: dict[str, SourceAdapter] = {
         download=_download_single,
         content_hash=lambda d: un_xml.content_sha256(d.main.content),
         parse=lambda d: un_xml.parse_un_consolidated(d.main.content),
+        generated_at=lambda d: un_xml.read_date_generated(d.main.content),
     ),
     "ofac_sdn": SourceAdapter(
         default_location=lambda: settings.OFAC_SDN_URL,
         download=_download_ofac,
         content_hash=lambda d: ofac_sdn.content_sha256(d.main.content, **_ofac_files(d)),
         parse=lambda d: ofac_sdn.parse_ofac_sdn(d.main.content, **_ofac_files(d)),
+        generated_at=lambda d: None,  # the legacy CSV files carry no publication date
         conditional=False,
     ),
 }

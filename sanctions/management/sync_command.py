@@ -39,7 +39,8 @@ class SyncCommand(BaseCommand):
             version = list_sync(source=list_source, location=location, force=force,
                                 progress=command_progress(self))
         except FetchError as exc:
-            self._finish(as_json, {"status": VersionStatus.FAILED, "error": str(exc)}, f"Sync failed: {exc}")
+            # The same keys as any outcome: nothing counted, the entries in force stay active.
+            self._finish(as_json, summary(exc.version), f"Sync failed: {exc}")
             raise SystemExit(EXIT_FETCH_FAILED) from None
         outcome = summary(version)
         self._finish(as_json, outcome, describe(version))
@@ -65,7 +66,7 @@ def summary(version: ListVersion) -> dict:
         "removed": version.removed_count,
         "relisted": version.relisted_count,
         "active": version.active_count,
-        "content_sha256": version.content_sha256,
+        "content_sha256": version.content_sha256 or None,  # unknown when nothing was downloaded
         "version_id": version.pk,
         **({"error": version.error} if version.error else {}),
     }

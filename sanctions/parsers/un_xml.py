@@ -35,7 +35,10 @@ from sanctions.parsers.types import (
     ParsedRecord,
 )
 
-__all__ = ["DEFAULT_MAX_BYTES", "ListParseError", "content_sha256", "detect_script", "parse_un_consolidated"]
+__all__ = [
+    "DEFAULT_MAX_BYTES", "ListParseError", "content_sha256", "detect_script", "parse_un_consolidated",
+    "read_date_generated",
+]
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 IMO_FROM_COMMENTS_LABEL = "IMO number (from comments)"
@@ -98,7 +101,7 @@ _IMO_IN_TEXT = re.compile(r"(?<![A-Za-z])IMO\b[^0-9]{0,40}?(?<!\d)(\d{7})(?!\d)"
 _SYNTAX_POSITION_SUFFIX = re.compile(r",\s*line \d+,\s*column \d+\s*$")
 
 _ROOT_START_TAG = re.compile(rb"<" + ROOT_TAG.encode() + rb"\b[^>]*>")
-_DATE_GENERATED_ATTR = re.compile(rb"""(\sdateGenerated\s*=\s*)(["'])[^"']*\2""")
+_DATE_GENERATED_ATTR = re.compile(rb"""(\sdateGenerated\s*=\s*)(["'])([^"']*)\2""")
 _PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -148,6 +151,14 @@ def content_sha256(data: bytes) -> str:
         digest.update(_DATE_GENERATED_ATTR.sub(rb"\1\2\2", root_tag.group(0), count=1))
         digest.update(data[root_tag.end():])
     return digest.hexdigest()
+
+
+def read_date_generated(data: bytes) -> dt.datetime | None:
+    """The root's dateGenerated, read from its start tag without parsing the document (for a
+    version recorded as unchanged, which is never parsed); None when it is absent or unreadable."""
+    root_tag = _ROOT_START_TAG.search(_as_bytes(data))
+    attribute = _DATE_GENERATED_ATTR.search(root_tag.group(0)) if root_tag else None
+    return parse_xs_datetime(attribute.group(3).decode("ascii", "replace")) if attribute else None
 
 
 def detect_script(text: str) -> str:

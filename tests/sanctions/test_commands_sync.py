@@ -3,7 +3,7 @@
 Exit codes (sanctions/management/sync_command.py): 0 applied or unchanged, 2 rejected, 1 when the
 list could not be fetched (or the command was misused). With --json the last line of stdout is one
 JSON object: status, added, amended, removed, relisted, active, content_sha256, plus the extra keys
-version_id (always) and error (when the version has one).
+version_id (always) and error (when the version has one); a failed fetch gives them all too.
 
 Most tests run the commands in-process (call_command, catching SystemExit for the exit code);
 `test_exit_codes_and_stderr_of_the_real_process` runs them as processes against a migrated
@@ -256,10 +256,39 @@ def test_missing_file_exits_1_with_one_line(db, tmp_path):
 
     as_json = run("sync_un_list", "--file", str(missing), "--json")
     assert as_json.code == 1
-    # Not the applied/unchanged summary: a failed fetch has no version counts to give.
-    assert as_json.json == {"status": "failed", "error": message.removeprefix("Sync failed: ")}
+    assert as_json.json["error"] == message.removeprefix("Sync failed: ")
     assert not ListEntry.objects.exists()
     assert set(ListVersion.objects.values_list("status", flat=True)) == {"failed"}  # the trace of the attempt
+
+
+def test_failed_fetch_summary_has_every_key_and_the_entries_still_in_force(db, tmp_path):
+    assert run("sync_un_list", "--file", str(SEED)).code == 0
+    missing = tmp_path / "missing.xml"
+
+    failed = run("sync_un_list", "--url", missing.as_uri(), "--json")
+
+    assert failed.code == 1
+    version = ListVersion.objects.latest("id")
+    assert failed.json == {
+        "status": "failed", "added": 0, "amended": 0, "removed": 0, "relisted": 0,
+        "active": record_count(SEED),  # what stays in force
+        "content_sha256": None,  # nothing was downloaded
+        "version_id": version.pk, "error": version.error,
+    }
+    assert version.status == "failed" and str(missing) in version.error
+
+
+def test_malformed_url_exits_1_with_one_line_and_is_recorded_as_failed(db):
+    as_json = run("sync_un_list", "--url", "https://[::1/list.xml", "--json")
+
+    assert as_json.code == 1
+    [message] = as_json.stderr.splitlines()
+    assert message == "Sync failed: not a valid URL: 'https://[::1/list.xml' (Invalid IPv6 URL)"
+    assert as_json.json["status"] == "failed" and as_json.json["error"] == message.removeprefix("Sync failed: ")
+    version = ListVersion.objects.get()
+    assert (version.status, version.fetched_from, version.error) == (
+        "failed", "https://[::1/list.xml", as_json.json["error"]
+    )
 
 
 # --------------------------------------------------------------------------- sync_list
@@ -387,6 +416,11 @@ def test_exit_codes_and_stderr_of_the_real_process(process_env, tmp_path):
     assert missing.returncode == 1
     assert missing.stdout == "" and len(missing.stderr.splitlines()) == 1
     assert missing.stderr.startswith("Sync failed: Cannot read ")
+
+    malformed = manage(process_env, "sync_un_list", "--url", "https://[::1/list.xml")
+    assert malformed.returncode == 1
+    assert malformed.stdout == "" and malformed.stderr.startswith("Sync failed: not a valid URL: ")
+    assert len(malformed.stderr.splitlines()) == 1  # no traceback
 
     corrupt = manage(process_env, "sync_un_list", "--file", str(CORRUPT_COPY), "--json")
     assert corrupt.returncode == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import time
 
 import pytest
 
@@ -12,6 +13,7 @@ from sanctions.fetch import (
     DEFAULT_ATTEMPTS,
     USER_AGENT,
     FetchError,
+    NotFoundFetchError,
     PermanentFetchError,
     TransientFetchError,
     fetch,
@@ -77,6 +79,16 @@ def test_missing_file_is_a_permanent_error(tmp_path, as_url):
     assert "Cannot read" in str(caught.value) and "consolidated.xml" in str(caught.value)
 
 
+def test_missing_file_is_not_found_but_an_unreadable_one_is_not(tmp_path):
+    # "Not found" tells an optional companion file that is absent from one that failed to load.
+    with pytest.raises(NotFoundFetchError):
+        fetch((tmp_path / "missing.csv").as_uri())
+    with pytest.raises(PermanentFetchError) as caught:
+        fetch(str(tmp_path), max_bytes=10**9)
+
+    assert not isinstance(caught.value, NotFoundFetchError)
+
+
 def test_directory_instead_of_file_is_a_permanent_error(tmp_path):
     with pytest.raises(PermanentFetchError, match="Cannot read"):
         fetch(str(tmp_path), max_bytes=10**9)
@@ -97,6 +109,20 @@ def test_file_over_the_cap_is_permanent_and_the_cap_itself_is_allowed(tmp_path):
 def test_unsupported_scheme_is_permanent():
     with pytest.raises(PermanentFetchError, match="Unsupported URL scheme 'ftp'"):
         fetch("ftp://127.0.0.1/consolidated.xml", sleep=pytest.fail)
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("https://[::1/list.xml", "Invalid IPv6 URL"),
+    ("http://127.0.0.1:99999/list.xml", "Port out of range"),
+    ("http://127.0.0.1:port/list.xml", "Port could not be cast"),
+    ("https:///list.xml", "no host"),
+    ("http://127.0.0.1\x7f/list.xml", "non-printable"),  # refused by httpx, not urlparse
+])
+def test_malformed_url_is_permanent_and_says_so(url, reason):
+    with pytest.raises(PermanentFetchError) as caught:
+        fetch(url, attempts=3, sleep=pytest.fail)
+
+    assert str(caught.value).startswith(f"not a valid URL: {url!r} (") and reason in str(caught.value)
 
 
 # --- HTTP: success and validators -------------------------------------------------------------
@@ -188,6 +214,16 @@ def test_client_error_is_permanent_and_not_retried(http_server, sleeps, status):
     assert sleeps == []
 
 
+@pytest.mark.parametrize(("status", "not_found"), [(404, True), (410, True), (400, False), (403, False)])
+def test_only_404_and_410_are_not_found(http_server, sleeps, status, not_found):
+    url = http_server.route("/gone.xml", Reply(status=status, body=b"nope"))
+
+    with pytest.raises(PermanentFetchError) as caught:
+        http_fetch(url, sleeps)
+
+    assert isinstance(caught.value, NotFoundFetchError) is not_found
+
+
 def test_server_error_then_success_is_retried_with_backoff(http_server, sleeps):
     url = http_server.route("/flaky.xml", [Reply(status=500), Reply(body=BODY, headers={"ETag": ETAG})])
 
@@ -242,6 +278,23 @@ def test_timeout_is_transient(http_server, sleeps):
     assert "(after 2 attempts)" in str(caught.value)
     assert http_server.hits["/slow.xml"] == 2
     assert sleeps == [0]
+
+
+def test_trickling_server_times_out_on_the_whole_download(http_server, sleeps):
+    # A byte every 0.2 s never trips a per-read timeout; the 1 s for the whole download does.
+    def trickle():
+        for _ in range(25):
+            time.sleep(0.2)
+            yield b"x"
+
+    url = http_server.route("/trickle.xml", Reply(chunks=trickle))
+    started = time.monotonic()
+
+    with pytest.raises(TransientFetchError) as caught:
+        http_fetch(url, sleeps, timeout=1, attempts=1)
+
+    assert time.monotonic() - started < 2
+    assert "did not finish downloading within 1 s" in str(caught.value)
 
 
 def test_connection_refused_is_transient(sleeps):

@@ -16,7 +16,7 @@ import pytest
 
 from sanctions.parsers import ListParseError as ExportedListParseError
 from sanctions.parsers.types import ListParseError, ParsedBirthDate, ParsedList, ParsedName
-from sanctions.parsers.un_xml import content_sha256, detect_script, parse_un_consolidated
+from sanctions.parsers.un_xml import content_sha256, detect_script, parse_un_consolidated, read_date_generated
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 UN_DATA = REPO_ROOT.parent / "shared" / "data" / "un"
@@ -712,6 +712,20 @@ def test_hash_blanks_single_quoted_date_generated() -> None:
     assert content_sha256(one) == content_sha256(other)
 
 
+@pytest.mark.parametrize(("data", "expected"), [
+    (consolidated(individual()), dt.datetime(2026, 5, 8, 23, 0, 6, 922000, tzinfo=dt.timezone.utc)),
+    (consolidated(generated="2030-01-01T00:00:00.1+02:00"),
+     dt.datetime(2030, 1, 1, 0, 0, 0, 100000, tzinfo=dt.timezone(dt.timedelta(hours=2)))),
+    (b"<?xml version='1.0'?><CONSOLIDATED_LIST dateGenerated='2024-09-26T00:00:07.514Z'/>",
+     dt.datetime(2024, 9, 26, 0, 0, 7, 514000, tzinfo=dt.timezone.utc)),
+    (b'<CONSOLIDATED_LIST><INDIVIDUALS dateGenerated="2026-05-08T23:00:06Z"/></CONSOLIDATED_LIST>', None),
+    (b'<CONSOLIDATED_LIST dateGenerated="yesterday"/>', None),
+    (b'<html dateGenerated="2026-05-08T23:00:06Z"></html>', None),
+], ids=["double-quoted", "offset-and-fraction", "single-quoted", "not-on-the-root", "unreadable", "not-a-un-list"])
+def test_date_generated_is_read_from_the_root_start_tag_alone(data, expected) -> None:
+    assert read_date_generated(data) == expected
+
+
 # --------------------------------------------------------------------------- real copies (shared/data/un)
 
 # From shared/data/SOURCES.md: file, INDIVIDUAL, ENTITY, KPi, KPe, distinct IMO numbers, dateGenerated.
@@ -757,6 +771,7 @@ def test_real_copy_parses_with_published_counts(
     assert all(r.listed_on is not None for r in parsed.records)
     assert all(n.name for r in parsed.records for n in r.names)  # placeholders dropped
     assert parsed.content_sha256 == content_sha256((UN_DATA / relative_path).read_bytes())
+    assert read_date_generated((UN_DATA / relative_path).read_bytes()) == parsed.generated_at
 
 
 def test_real_copy_edge_cases_from_the_format_notes() -> None:

@@ -8,6 +8,7 @@ Also: unchanged content (same bytes, regenerated file, or 304 Not Modified) is "
 is not parsed again."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from unittest import mock
 import pytest
 from lxml import etree
 
-from sanctions.fetch import FetchError, PermanentFetchError, TransientFetchError
+from sanctions.fetch import FetchError, NotFoundFetchError, PermanentFetchError, TransientFetchError
 from sanctions.models import EntryChange, ListEntry, ListEntryName, ListSource, ListVersion, Vessel
 from sanctions.parsers import un_xml
 from sanctions.services import last_applied_version, list_sync
@@ -176,7 +177,7 @@ BAD_FEEDS = {
         stream(5 * 1024 * 1024), "failed", ("sent more than", "10000-byte limit"), raises=PermanentFetchError,
         options=(("max_bytes", 10_000),),
     ),
-    "http-404": BadFeed(Reply(status=404, body=b"not found"), "failed", ("HTTP 404",), raises=PermanentFetchError),
+    "http-404": BadFeed(Reply(status=404, body=b"not found"), "failed", ("HTTP 404",), raises=NotFoundFetchError),
     "http-500": BadFeed(
         Reply(status=500, body=b"oops"), "failed", ("HTTP 500", "after 2 attempts"), raises=TransientFetchError, hits=2,
     ),
@@ -318,7 +319,23 @@ def test_regenerated_file_with_only_a_new_timestamp_is_unchanged(un_sc, applied,
     version = list_sync(source=un_sc, location=url, fetch_options=FAST)
 
     assert version.status == "unchanged" and parse_spy.call_count == 0
+    assert version.content_sha256 == applied.content_sha256
+    # The file's own generation time, not the applied version's.
+    assert version.generated_at == dt.datetime(2026, 12, 24, 23, 0, 1, 500000, tzinfo=dt.timezone.utc)
+    assert applied.generated_at != version.generated_at
     assert list_state(un_sc) == before
+
+
+def test_not_modified_304_keeps_the_generation_time_of_the_file_it_revalidates(un_sc, applied, http_server):
+    regenerated = re.sub(rb'dateGenerated="[^"]*"', b'dateGenerated="2026-12-24T23:00:01Z"', SEED, count=1)
+    url = http_server.route("/consolidated.xml", conditional(regenerated, etag='"seed-2"'))
+
+    first = list_sync(source=un_sc, location=url, fetch_options=FAST)  # 200, unchanged content
+    second = list_sync(source=un_sc, location=url, fetch_options=FAST)  # 304
+
+    assert http_server.statuses("/consolidated.xml") == [200, 304]
+    assert (first.status, second.status) == ("unchanged", "unchanged")
+    assert first.generated_at == second.generated_at == dt.datetime(2026, 12, 24, 23, 0, 1, tzinfo=dt.timezone.utc)
 
 
 def test_not_modified_304_is_unchanged(un_sc, applied, http_server, parse_spy):

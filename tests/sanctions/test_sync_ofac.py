@@ -1,6 +1,7 @@
 """OFAC SDN syncs and the vessels they curate: `list_sync` on the real copy of sdn.csv (alt.csv,
 add.csv and sdn_comments.csv read from beside it), then on edited copies in tmp_path: a vessel
-renamed and reflagged (amended, identity history kept), a vessel dropped (delisted, hull kept).
+renamed and reflagged (amended, identity history kept), a vessel dropped (delisted, hull kept), a
+vessel that names another hull or none (the old hull unlinked, its history kept).
 
 The real copy is read in place from shared/data; edited copies go to tmp_path only."""
 from __future__ import annotations
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from sanctions.api.filters import VesselExportFilterSet
 from sanctions.choices import VesselPartyRole
+from sanctions.fetch import PermanentFetchError, TransientFetchError
 from sanctions.identifiers import check_imo
 from sanctions.models import (
     EntryChange,
@@ -245,6 +248,57 @@ def test_vessel_dropped_from_the_list_is_delisted_and_the_hull_stays(synced, tmp
     assert hull.identities.count() == 1 and Vessel.objects.count() == DPRK_VESSELS
 
 
+# HUA FU (OFAC-23764, IMO 9020003, linked to CHANG AN SHIPPING & TECHNOLOGY) as a later version
+# publishes it: the hull it names afterwards (None: none). 9020027 is valid and not in this copy.
+HUA_FU_EDITS = {
+    "imo-corrected": ((b"IMO 9020003", b"IMO 9020027"), "9020027"),
+    "imo-check-digit-wrong": ((b"IMO 9020003", b"IMO 9020004"), None),
+    "no-longer-a-vessel": ((b'"HUA FU","vessel"', b'"HUA FU",-0- '), None),
+}
+
+
+@pytest.mark.parametrize(("replacement", "named_now"), HUA_FU_EDITS.values(), ids=HUA_FU_EDITS)
+def test_hull_the_record_no_longer_names_is_unlinked_with_its_history_kept(synced, tmp_path, replacement,
+                                                                           named_now):
+    old_hull = vessel("9020003")
+    entry = old_hull.list_entries.get()
+    assert old_hull.parties.exists() and not Vessel.objects.filter(imo_number="9020027").exists()
+    edited = edited_copy(tmp_path, replace_row("23764", replacement))
+
+    version = list_sync(source=synced.source, location=str(edited))
+
+    assert version.status == "applied" and version.amended_count == 1, version.error
+    assert [hull.imo_number for hull in entry.vessels.all()] == ([named_now] if named_now else [])
+    assert not old_hull.list_entries.exists()
+    assert not old_hull.parties.exists()  # the list named them through this entry only
+    period = old_hull.identities.get()  # closed, not deleted
+    assert (period.name, period.valid_from, period.valid_to) == ("HUA FU", None, version.applied_at.date())
+    if named_now:
+        assert [p.list_entry.primary_name for p in vessel(named_now).parties.all()] == ["CHANG AN SHIPPING & TECHNOLOGY"]
+    designated = VesselExportFilterSet({"is_active": "true"}, Vessel.objects.all()).qs
+    assert not designated.filter(pk=old_hull.pk).exists()
+
+    # Delisted, then relisted: the old hull follows neither.
+    (tmp_path / "dropped").mkdir()
+    dropped = edited_copy(tmp_path / "dropped", drop_row("23764"))
+    assert list_sync(source=synced.source, location=str(dropped)).removed_count == 1
+    assert list_sync(source=synced.source, location=str(edited)).relisted_count == 1
+    assert not old_hull.list_entries.exists()
+    assert old_hull.identities.get().valid_to == version.applied_at.date()
+    assert Vessel.objects.filter(list_entries=entry).count() == (1 if named_now else 0)
+
+
+def test_hull_linked_by_hand_stays_linked_when_the_record_changes(synced, tmp_path):
+    hua_fu = ListEntry.objects.get(external_id="23764")
+    by_hand = Vessel.objects.create(name="HUA FU (sister ship?)")  # an analyst's link, no IMO
+    by_hand.list_entries.add(hua_fu)
+
+    list_sync(source=synced.source, location=str(edited_copy(tmp_path, replace_row(
+        "23764", (b"IMO 9020003", b"IMO 9020027")))))
+
+    assert sorted(v.imo_number or "" for v in hua_fu.vessels.all()) == ["", "9020027"]
+
+
 # --- Companion files over HTTP -------------------------------------------------------------------------
 
 SMALL_SDN = (
@@ -285,3 +339,59 @@ def test_alias_added_in_alt_csv_is_applied_even_when_sdn_csv_is_unchanged(ofac, 
     assert second.status == "applied" and second.amended_count == 1
     ship = ListEntry.objects.get(external_id="9001")
     assert ship.names.filter(name="OLD TEST SHIP").exists()
+
+
+# A remark over OFAC's 1,000-character cut: the MMSI is only in its continuation (sdn_comments.csv).
+LONG_REMARKS = "Vessel Registration Identification IMO 9020003; " + "x" * 960 + "; MMSI 445123456."
+LONG_SDN = (f'9001,"TEST SHIP","vessel","DPRK",-0- ,-0- ,"Oil Tanker",-0- ,-0- ,"Korea, North",-0- ,'
+            f'"{LONG_REMARKS[:1000]}"\r\n\x1a').encode()
+LONG_COMMENTS = f'9001,"{LONG_REMARKS[1000:]}"\r\n\x1a'.encode()
+
+
+def mmsi_of(ent_num: str) -> list[str]:
+    return list(ListEntry.objects.get(external_id=ent_num).identifiers.filter(type="mmsi")
+                .values_list("value", flat=True))
+
+
+@pytest.mark.parametrize(("failure", "raises"), [(Reply(status=503), TransientFetchError),
+                                                  (Reply(status=403), PermanentFetchError)])
+def test_sdn_comments_that_fails_to_download_fails_the_sync(ofac, http_server, failure, raises):
+    url = http_server.route("/ofac/sdn.csv", Reply(body=LONG_SDN))
+    http_server.route("/ofac/alt.csv", Reply(body=SMALL_ALT))
+    http_server.route("/ofac/add.csv", Reply(body=SMALL_ADD))
+    http_server.route("/ofac/sdn_comments.csv", [Reply(body=LONG_COMMENTS), failure])
+    options = {"attempts": 1, "timeout": 2}
+    assert list_sync(source=ofac, location=url, fetch_options=options).status == "applied"
+    assert mmsi_of("9001") == ["445123456"]
+
+    with pytest.raises(raises, match="sdn_comments.csv answered HTTP"):
+        list_sync(source=ofac, location=url, fetch_options=options)
+
+    # Recorded as failed, like a failure of sdn.csv; the remarks are not applied cut short.
+    failed = ListVersion.objects.latest("id")
+    assert failed.status == "failed" and "sdn_comments.csv" in failed.error
+    assert mmsi_of("9001") == ["445123456"]
+    assert not EntryChange.objects.filter(change_type="amended").exists()
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_sdn_comments_not_published_means_no_long_remarks(ofac, http_server, status):
+    url = http_server.route("/ofac/sdn.csv", Reply(body=SMALL_SDN))
+    http_server.route("/ofac/alt.csv", Reply(body=SMALL_ALT))
+    http_server.route("/ofac/add.csv", Reply(body=SMALL_ADD))
+    http_server.route("/ofac/sdn_comments.csv", Reply(status=status))
+
+    version = list_sync(source=ofac, location=url, fetch_options={"attempts": 1, "timeout": 2})
+
+    assert version.status == "applied" and version.record_count == 2
+
+
+def test_local_sdn_comments_that_cannot_be_read_fails_the_sync(ofac, tmp_path):
+    (tmp_path / "sdn.csv").write_bytes(LONG_SDN)
+    (tmp_path / "sdn_comments.csv").mkdir()  # there, but not a file
+
+    with pytest.raises(PermanentFetchError, match="sdn_comments.csv"):
+        list_sync(source=ofac, location=str(tmp_path / "sdn.csv"))
+
+    assert ListVersion.objects.get().status == "failed"
+    assert not ListEntry.objects.exists()
