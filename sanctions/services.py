@@ -399,8 +399,9 @@ def list_sync(*, source: ListSource, location: str | None = None, force: bool = 
 
     Raises FetchError when the list could not be downloaded, after recording a "failed" version
     (the exception's `version`): TransientFetchError for reasons worth retrying (the task retries
-    those), PermanentFetchError otherwise. Every other outcome is a ListVersion whose status and error say what happened.
-    Nothing in the active list changes unless the version is applied, in full."""
+    those), PermanentFetchError otherwise. Every other outcome is a ListVersion whose status and
+    error say what happened. Nothing in the active list changes unless the version is applied, in
+    full."""
     from .fetch import FetchError
     from .parsers.types import ListParseError
     from .sources import ADAPTERS
