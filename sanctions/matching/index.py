@@ -127,7 +127,6 @@ class ScreeningIndex:
         query_names = [name for name in (query.name, *query.aliases) if name and name.strip()]
         # Arabic or Hebrew script meets a name in Latin letters by its consonants too (compare_names).
         query_skeletons = [s for s in (skeleton(name) for name in query_names if is_abjad(name)) if len(s) >= 3]
-        query_all_abjad = bool(query_names) and all(map(is_abjad, query_names))
         must = {p for value in query_identifiers(query) for p in self._by_identifier.get(value, ())}
         results = []
         for rank, position in enumerate(self.shortlist(query, keys=keys)):
@@ -146,7 +145,7 @@ class ScreeningIndex:
                 # The cheap estimate decides which names (and, past the first ranks, which entries)
                 # get the full alignment: those that may still reach the threshold.
                 floor = threshold - PRESCORE_MARGIN
-                estimates = [self._estimate(query_words, name, name_keys_, query_skeletons, query_all_abjad)
+                estimates = [self._estimate(query_words, name, name_keys_, query_skeletons)
                              for _, name, name_keys_ in overlaps[:NAMES_COMPARED_PER_ENTRY]]
                 if rank >= ALWAYS_SCORED and max(estimates) < floor:
                     continue
@@ -159,13 +158,15 @@ class ScreeningIndex:
         return results[:limit]
 
     def _estimate(self, query_words, name: CandidateName, name_keys_: frozenset[str],
-                  query_skeletons: list[str], query_all_abjad: bool) -> float:
+                  query_skeletons: list[str]) -> float:
         """A generous guess at the name score from blocking keys alone: a query name part counts as
         matched when it shares its sound, its first or its last four letters with the entry's name.
         Between Arabic or Hebrew script and Latin letters, also the consonant score compare_names gives."""
         parts, abjad = self._name_facts[name.name]
-        if not parts or (abjad and not query_all_abjad):
-            return 1.0  # the keys of a name in Latin letters and of one without vowels seldom meet
+        if not parts or abjad:
+            # Names written without vowels meet others by the alignment's spelling rules more than by
+            # keys ("wy" is one letter from "wly", with no key in common): always aligned.
+            return 1.0
         best = 0.0
         for words in query_words:
             matched = sum(1 for word in words if word & name_keys_)
