@@ -62,16 +62,16 @@ def _material_changes(before: dict, after: dict) -> list[str]:
     return [field.replace("_", " ") for field in MATERIAL_FIELDS if before and before.get(field) != after.get(field)]
 
 
-def _results_for(subject: ReportSubject, handle: IndexHandle, entry_ids: set[int] | None) -> list[MatchResult]:
-    """The subject's hits, as a full screening finds them; with `entry_ids`, only those on these
-    entries. Both ways give the same hit for the same entry, so re-screening after a sync and a
-    full re-screen never undo each other's hits."""
+def _results_for(subject: ReportSubject, handle: IndexHandle, entry_ids: set[int] | None) -> list[MatchResult] | None:
+    """The subject's hits, as a full screening finds them. With `entry_ids` (after a sync), None
+    when none of those entries is in the subject's shortlist: a full screening scores only the
+    shortlist, so nothing it would find has changed."""
     query = subject_query(subject)
     index = handle.index
     if entry_ids is not None and not any(index.candidates[p].entry_id in entry_ids for p in index.shortlist(query)):
-        return []  # a full screening scores only the shortlist: nothing changed there
+        return None
     results = index.screen(query, limit=settings.SCREENING_MAX_HITS, threshold=settings.SCREENING_THRESHOLD)
-    return [r for r in results if r.match and (entry_ids is None or r.candidate.entry_id in entry_ids)]
+    return [r for r in results if r.match]
 
 
 def subject_screen(*, subject: ReportSubject, handle: IndexHandle | None = None,
@@ -84,23 +84,31 @@ def subject_screen(*, subject: ReportSubject, handle: IndexHandle | None = None,
 def subjects_screen(*, subject_ids: Iterable[int], handle: IndexHandle | None = None,
                     entry_ids: Iterable[int] | None = None, advance_from: str = "") -> dict[int, list[ScreeningMatch]]:
     """Screen subjects and store their hits, in one transaction with a handful of queries for the
-    whole batch. With `entry_ids`, only those entries are looked at and other hits are left
-    alone (re-screening after a list change); subjects that were up to date with the versions
-    `advance_from` are then up to date with the current ones."""
+    whole batch.
+
+    With `entry_ids` (the entries a list version added, amended, relisted or removed), only
+    subjects whose shortlist holds one of them, or who have a hit on one of them (a removed entry's
+    place among their best hits may go to another), are screened, in full, so their hits are what
+    a full screening gives (also when SCREENING_MAX_HITS cuts them); the others keep their hits, and
+    those that were up to date with the versions `advance_from` are up to date with the current ones."""
     scope = set(entry_ids) if entry_ids is not None else None
     subjects = list(ReportSubject.objects.select_for_update().filter(pk__in=list(subject_ids)).order_by("pk"))
     # The index once the subjects are ours: a screening that waited for a post-sync re-screen to
     # finish must not write hits of the list version before it over that one's.
     handle = handle or current_index(sources())
-    results = {subject.pk: _results_for(subject, handle, scope) for subject in subjects}
     existing: dict[tuple[int, int], ScreeningMatch] = {
         (m.subject_id, m.list_entry_id): m
-        for m in ScreeningMatch.objects.select_for_update().filter(subject__in=subjects)
+        for m in ScreeningMatch.objects.select_for_update().filter(subject__in=subjects).select_related("list_entry")
     }
-    entries = ListEntry.objects.in_bulk({r.candidate.entry_id for hits in results.values() for r in hits})
+    # A hit on a changed or removed entry is looked at again, whatever the shortlist holds now.
+    touched = {m.subject_id for m in existing.values() if scope is not None and m.list_entry_id in scope}
+    results = {subject.pk: _results_for(subject, handle, None if subject.pk in touched else scope)
+               for subject in subjects}
+    screened = [subject for subject in subjects if results[subject.pk] is not None]
+    entries = ListEntry.objects.in_bulk({r.candidate.entry_id for pk in results for r in results[pk] or ()})
     now = timezone.now()
     created, updated, kept = [], [], {subject.pk: [] for subject in subjects}
-    for subject in subjects:
+    for subject in screened:
         for result in results[subject.pk]:
             entry = entries[result.candidate.entry_id]
             fields = {
@@ -131,36 +139,36 @@ def subjects_screen(*, subject_ids: Iterable[int], handle: IndexHandle | None = 
     ScreeningMatch.objects.bulk_update(
         updated, ["report", "score", "is_match", "explanation", "algorithm", "algorithm_version", "list_version",
                   "entry_delisted", "review_status", "decided_entry_snapshot", "updated_at"], batch_size=500)
-    _retire_stale(existing.values(), scope, now)
-    subject_pks = [s.pk for s in subjects]
+    screened_pks = {subject.pk for subject in screened}
+    _retire_stale([m for m in existing.values() if m.subject_id in screened_pks], now)
     key = version_key(handle)
-    if scope is None:
-        ReportSubject.objects.filter(pk__in=subject_pks).update(screened_at=now, screened_versions=key)
-    elif advance_from:
-        ReportSubject.objects.filter(pk__in=subject_pks, screened_versions=advance_from).update(
+    ReportSubject.objects.filter(pk__in=screened_pks).update(screened_at=now, screened_versions=key)
+    skipped = [subject.pk for subject in subjects if subject.pk not in screened_pks]
+    if skipped and advance_from:
+        ReportSubject.objects.filter(pk__in=skipped, screened_versions=advance_from).update(
             screened_at=now, screened_versions=key)
     return kept
 
 
-def _retire_stale(matches: Iterable[ScreeningMatch], scope: set[int] | None, now) -> None:
-    """Hits this screening did not find again (among `scope`'s entries, when given).
+def _retire_stale(matches: list[ScreeningMatch], now) -> None:
+    """Hits a full screening did not find again.
 
-    A pending hit nobody has decided on is replaced: deleted. A pending one with a review log (a
-    dismissal reopened by a list change, say) is kept as no longer a match, so its log stays with
-    it, and it comes back if it matches again. A decided hit keeps its decision. A hit on an entry
-    that is off its list stays as it is, marked delisted; once the entry is relisted it is treated
-    like any other hit."""
-    matches = [m for m in matches if scope is None or m.list_entry_id in scope]
-    relisted = set(ListEntry.objects.filter(pk__in={m.list_entry_id for m in matches if m.entry_delisted},
-                                            is_active=True).values_list("pk", flat=True))
+    A hit on an entry off its list is kept, marked delisted (whether or not the post-sync task
+    marked it first). Otherwise: a pending hit nobody has decided on is replaced, deleted; a pending
+    one with a review log (a dismissal reopened by a list change, say) is kept as no longer a match,
+    so its log stays with it, and it comes back if it matches again; a decided hit keeps its
+    decision. A hit marked delisted whose entry is back on its list loses the mark."""
     pending = [m.pk for m in matches if m.review_status == ReviewStatus.PENDING]
     reviewed = set(MatchReview.objects.filter(match__in=pending).values_list("match_id", flat=True))
     changed: dict[int, ScreeningMatch] = {}
     replaced = []
     for match in matches:
+        if not match.list_entry.is_active:
+            if not match.entry_delisted:
+                match.entry_delisted = True
+                changed[match.pk] = match
+            continue
         if match.entry_delisted:
-            if match.list_entry_id not in relisted:
-                continue
             match.entry_delisted = False
             changed[match.pk] = match
         if match.review_status != ReviewStatus.PENDING:

@@ -21,8 +21,8 @@ def screen_subjects_task(subject_ids: list[int], entry_ids: list[int] | None = N
 
 @shared_task(**TASK_OPTIONS)
 def rescreen_after_sync_task(version_id: int, changed_entry_ids: list[int]) -> int:
-    """A list version was applied: mark hits on removed entries, then look at the added, amended
-    and relisted entries for every subject of an open report, in chunks over the workers."""
+    """A list version was applied: mark hits on removed entries, then look at the added, amended,
+    relisted and removed entries for every subject of an open report, in chunks over the workers."""
     from sanctions.models import EntryChange, ListVersion
     from sanctions.screening import current_index
 
@@ -31,12 +31,11 @@ def rescreen_after_sync_task(version_id: int, changed_entry_ids: list[int]) -> i
         previous_version_key,
         sources,
         subjects_to_rescreen,
-        version_key,
     )
 
     version = ListVersion.objects.select_related("source").get(pk=version_id)
-    removed = EntryChange.objects.filter(version_id=version_id, change_type="removed").values_list("entry_id",
-                                                                                                  flat=True)
+    removed = list(EntryChange.objects.filter(version_id=version_id, change_type="removed")
+                   .values_list("entry_id", flat=True))
     matches_mark_delisted(entry_ids=removed)
     subject_ids = list(subjects_to_rescreen().values_list("pk", flat=True).order_by("pk"))
     if not subject_ids:
@@ -45,14 +44,9 @@ def rescreen_after_sync_task(version_id: int, changed_entry_ids: list[int]) -> i
     if version.source.slug not in handle.versions:
         return 0  # a list we do not screen against
     advance_from = previous_version_key(handle, source_slug=version.source.slug, version_id=version_id)
-    if not changed_entry_ids:
-        # Nothing to look at, but subjects that were current are current with this version too.
-        from .models import ReportSubject
-
-        ReportSubject.objects.filter(pk__in=subject_ids, screened_versions=advance_from).update(
-            screened_versions=version_key(handle))
-        return 0
-    return fan_out(subject_ids, entry_ids=changed_entry_ids, advance_from=advance_from)
+    # Subjects with a hit on a removed entry are screened again too: its place among their best
+    # hits may go to another entry.
+    return fan_out(subject_ids, entry_ids=[*changed_entry_ids, *removed], advance_from=advance_from)
 
 
 @shared_task(**TASK_OPTIONS)

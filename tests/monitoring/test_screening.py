@@ -380,8 +380,9 @@ def test_a_sync_rescreens_open_subjects_against_changed_entries_only(report, sav
         version = apply_xml(data)
 
     new_entry, amended_entry = entry(NEW_DATAID), entry(RI_WON_HO)
-    looked_at = {(call.args[0].pk, frozenset(call.args[2])) for call in results_for.call_args_list}
-    assert looked_at == {(s.pk, frozenset({new_entry.pk, amended_entry.pk})) for s in (open_subject, other)}
+    looked_at = {(call.args[0].pk, call.args[2] and frozenset(call.args[2])) for call in results_for.call_args_list}
+    # `other` has a hit on the amended entry: screened in full; the open subject against the changes.
+    assert looked_at == {(open_subject.pk, frozenset({new_entry.pk, amended_entry.pk})), (other.pk, None)}
 
     new_hit = ScreeningMatch.objects.get(subject=open_subject)
     assert new_hit.list_entry == new_entry and new_hit.list_version == version and new_hit.is_match
@@ -474,6 +475,38 @@ def test_rescreening_after_a_sync_finds_what_a_full_screening_finds(report, save
     for subject in subjects:
         subject = save(subject, notes="a full re-screen")
         assert {(m.list_entry_id, m.score) for m in subject.matches.all()} == full[subject.pk]
+
+
+def test_a_hit_on_a_removed_entry_is_kept_and_marked_delisted_even_if_the_sweep_comes_first(
+        report, save, analyst_kr, un_source):
+    pending = save(report=report, name="Ri Won Ho")
+    dismissed = save(report=report, name="Ri Won-ho")
+    pending_hit, dismissed_hit = hits(pending)["KPi.033"], hits(dismissed)["KPi.033"]
+    review(dismissed_hit, "dismiss", analyst_kr)
+    # Applied, but its re-screening never queued (broker down): the sweep is the first to look.
+    list_version_apply(source=un_source, parsed=parse_un_consolidated(without_record(SEED, RI_WON_HO)), force=True)
+
+    tasks.screening_sweep_task.apply()
+
+    for hit, status in ((pending_hit, "pending"), (dismissed_hit, "dismissed")):
+        hit.refresh_from_db()
+        assert (hit.entry_delisted, hit.review_status, hit.is_match) == (True, status, True)
+
+
+def test_a_sync_gives_a_subject_the_hits_a_full_screening_gives_also_at_the_hit_limit(
+        report, save, apply_xml, settings):
+    settings.SCREENING_MAX_HITS = 1
+    twin = with_new_individual(SEED, "RI", "WON HO")  # KPi.099, a second RI WON HO
+    apply_xml(twin)
+    subject = save(report=report, name="Ri Won Ho")
+    assert set(hits(subject)) == {"KPi.033"}  # the limit keeps one
+
+    apply_xml(without_record(twin, RI_WON_HO))  # KPi.033 leaves the list: its place goes to KPi.099
+
+    after_sync = {ref: m.entry_delisted for ref, m in hits(subject).items()}
+    assert after_sync == {"KPi.033": True, "KPi.099": False}
+    subject = save(subject, notes="a full re-screen")
+    assert {ref: m.entry_delisted for ref, m in hits(subject).items()} == after_sync
 
 
 # --- The sweep ------------------------------------------------------------------------------------------------
