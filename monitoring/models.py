@@ -273,8 +273,8 @@ class ScreeningMatch(models.Model):
     list_entry = models.ForeignKey(ListEntry, on_delete=models.PROTECT, related_name="matches")
     list_version = models.ForeignKey(ListVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     score = models.FloatField(validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
-    is_match = models.BooleanField(help_text="The latest screening found it (its score reached the threshold); false "
-                                             "for a hit it no longer finds, kept for its review log.")
+    is_match = models.BooleanField(help_text="Its score reached the threshold; false for a hit still waiting for a "
+                                             "decision, with a review log, that the latest screening no longer finds.")
     explanation = models.JSONField(default=dict, blank=True)
     algorithm = models.CharField(max_length=50)
     algorithm_version = models.CharField(max_length=20)

@@ -68,10 +68,10 @@ def fetch(
 ) -> FetchResult:
     """Download `url` (http, https, file or a plain path), retrying transient failures.
 
-    `timeout` bounds each HTTP attempt as a whole, from connecting to the last byte: a server
-    that trickles its answer fails with a TransientFetchError once the time is up. The deadline
-    is checked as data arrives; a server that stays silent for `timeout` seconds is cut off by the
-    same per-read limit, so an attempt never runs past twice `timeout`."""
+    `timeout` bounds each wait for data, and the body as a whole: a server that trickles its body
+    fails with a TransientFetchError once `timeout` has passed since the request. The response
+    head is bounded only by the per-read limit (httpx has no overall timeout): a server trickling
+    its headers a byte at a time can hold an attempt longer, until the sync task's time limit."""
     scheme = _checked_url(url).scheme.lower()
     if scheme in ("", "file"):
         return _read_file(url, max_bytes=max_bytes)

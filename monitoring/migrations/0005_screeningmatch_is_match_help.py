@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='screeningmatch',
             name='is_match',
-            field=models.BooleanField(help_text='The latest screening found it (its score reached the threshold); false for a hit it no longer finds, kept for its review log.'),
+            field=models.BooleanField(help_text='Its score reached the threshold; false for a hit still waiting for a decision, with a review log, that the latest screening no longer finds.'),
         ),
     ]

@@ -128,9 +128,10 @@ def result_line(result: dict) -> str:
 
 class Command(BaseCommand):
     help = ("Screen queries (one JSON object per line: id, name, and optionally kind, birth_date, nationality, "
-            "imo, identifiers) against the lists; write one JSON line of results per query. id is any JSON "
-            "scalar; name a non-empty string; kind person, organization, vessel or any (absent, null or \"\" "
-            "mean any); birth_date, nationality and imo strings or null; identifiers a list of strings or null. "
+            "imo, identifiers, aliases) against the lists; write one JSON line of results per query. id is any "
+            "JSON scalar; name a non-empty string; kind person, organization, vessel or any (absent, null or \"\" "
+            "mean any); birth_date, nationality and imo strings or null; identifiers and aliases lists of strings "
+            "or null. "
             "A bad line is reported on standard error by its line number and skipped; the run "
             "goes on, ends with the count of skipped lines, and exits 0.")
 
