@@ -69,6 +69,7 @@ NICKNAMES = {
     ]
 }
 _NICKNAME_WORDS = frozenset(word for pair in NICKNAMES for word in pair)
+_NICKNAME_PAIRS = frozenset((a, b) for pair in NICKNAMES for a in pair for b in pair if a != b)  # both ways
 
 
 # First letters that romanisations swap for one sound (Kim/Gim, Pak/Bak, Jong/Chong, Xi/Shi).
@@ -150,16 +151,18 @@ def _token_similarity(a: str, b: str, phonetic: bool, final: bool) -> tuple[floa
 
     if len(a) == 1 or len(b) == 1:
         return (INITIAL_SIMILARITY, "initial") if a[0] == b[0] else (0.0, "different initial")
-    if frozenset((a, b)) in NICKNAMES:
+    if (a, b) in _NICKNAME_PAIRS:
         return 0.9, "nickname"
-    if _other_gender(a, b) or _other_gender(b, a):
+    # (Only a name and a longer one starting with it can be its other gender's form.)
+    if (b.startswith(a) and _other_gender(a, b)) or (a.startswith(b) and _other_gender(b, a)):
         return 0.0, "the other gender's form"
     longest = max(len(a), len(b))
     allowed = _allowed_edits(a, b)
-    if a[0] not in _FIRST_SOUNDS.get(b[0], b[0]):
+    other_first_sound = a[0] not in _FIRST_SOUNDS.get(b[0], b[0])
+    if other_first_sound:
         allowed = min(allowed, 1)  # the first letter is seldom the typo: "Navros" is not "Lavrov"
     distance = OSA.distance(a, b, score_cutoff=allowed)  # a swap of two letters is one edit
-    if longest <= 4 and a[0] not in _FIRST_SOUNDS.get(b[0], b[0]) and not (_doubled_start(a) or _doubled_start(b)):
+    if longest <= 4 and other_first_sound and not (_doubled_start(a) or _doubled_start(b)):
         # Short name parts differing at the start are other names (Song/Yong); a word starting with a
         # doubled consonant ("Ssad") has its typo there, though.
         distance = allowed + 1
