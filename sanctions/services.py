@@ -446,9 +446,10 @@ def list_sync(*, source: ListSource, location: str | None = None, force: bool = 
             parsed = adapter.parse(download)
             bar.update(1)
     except ListParseError as exc:
+        # Dated when its root says so, even if what follows is broken: which day's file was refused.
         return list_version_record_failure(source=source, status=VersionStatus.REJECTED, error=str(exc),
                                            fetched_from=location, size_bytes=download.size_bytes,
-                                           content_sha256=content_hash)
+                                           content_sha256=content_hash, generated_at=adapter.generated_at(download))
     return list_version_apply(source=source, parsed=parsed, fetched_from=location, size_bytes=download.size_bytes,
                               etag=download.main.etag, last_modified=download.main.last_modified, force=force,
                               progress=progress)

@@ -212,6 +212,15 @@ def test_bad_feed_is_recorded_and_leaves_the_active_list_alone(un_sc, applied, h
     assert not EntryChange.objects.filter(version=version).exists()
 
 
+def test_a_refused_file_is_dated_by_its_root_when_the_root_is_readable(un_sc, applied, http_server):
+    url = http_server.route("/consolidated.xml", Reply(body=SEED[: len(SEED) // 2]))  # cut after the root
+
+    version = list_sync(source=un_sc, location=url)
+
+    assert version.status == "rejected"
+    assert version.generated_at == dt.datetime(2026, 11, 25, 23, 0, 7, 184000, tzinfo=dt.timezone.utc)
+
+
 def test_external_entities_are_never_resolved(un_sc, applied, http_server):
     url = http_server.route("/consolidated.xml", Reply(body=parameter_entity(http_server)))
     file_url = http_server.route("/file-xxe.xml", Reply(body=external_entity("file:///etc/passwd")))
