@@ -32,7 +32,7 @@ from monitoring.models import (
     ViolationReport,
 )
 from sanctions.choices import EntryKind
-from sanctions.management.commands.screen import KINDS
+from sanctions.parsers.screening_queries import KINDS
 from sanctions.models import ListEntry, ListSource
 
 MAX_SCREEN_QUERIES = 100

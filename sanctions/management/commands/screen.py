@@ -1,7 +1,4 @@
 """Screen a file of queries (JSON lines) against the lists, writing scored, explained results."""
-import codecs
-import json
-import math
 import sys
 from pathlib import Path
 
@@ -9,121 +6,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from sanctions.matching import Query
 from sanctions.models import ListSource
+from sanctions.parsers.screening_queries import QueryLineError, input_lines, query_from_line, result_line
 from sanctions.progress import TerminalProgress, is_terminal
 from sanctions.screening import current_index
-
-TEXT_FIELDS = ("birth_date", "nationality", "imo")  # each a string or null
-LIST_FIELDS = ("identifiers", "aliases")  # each a list of strings or null
-QUERY_FIELDS = {"id", "name", "kind", *TEXT_FIELDS, *LIST_FIELDS}
-KINDS = {"person", "organization", "vessel", "any"}
-
-
-class QueryLineError(ValueError):
-    pass
-
-
-def input_lines(data: bytes) -> list[bytes]:
-    """The physical lines of the input, split on "\\n" only (not on the other line breaks
-    `str.splitlines` knows, such as U+2028 inside a name), without a leading byte order mark."""
-    lines = data.removeprefix(codecs.BOM_UTF8).split(b"\n")
-    if lines[-1] == b"":  # what follows the last newline is no line (and would count in the progress bar)
-        lines.pop()
-    return lines
-
-
-def _refuse_constant(name: str):
-    raise QueryLineError(f"not JSON ({name} is not a JSON number)")
-
-
-def _finite_float(text: str) -> float:
-    # 1e400 reads as infinity, which the results could only echo as invalid JSON.
-    value = float(text)
-    if not math.isfinite(value):
-        raise QueryLineError(f"not JSON ({text[:20]} is too large a number)")
-    return value
-
-
-def _json_object(line: str) -> dict:
-    try:
-        data = json.loads(line, parse_constant=_refuse_constant, parse_float=_finite_float)
-    except QueryLineError:  # from the two parse hooks above
-        raise
-    except json.JSONDecodeError as exc:
-        raise QueryLineError(f"not JSON ({exc.msg} at column {exc.colno})") from None
-    except RecursionError:
-        raise QueryLineError("not JSON (nested too deeply)") from None
-    except ValueError:  # the only other one json raises: an integer too long to convert
-        raise QueryLineError("not JSON (a number with too many digits)") from None
-    if not isinstance(data, dict):
-        raise QueryLineError("not a JSON object")
-    return data
-
-
-def _has_lone_surrogate(text: str) -> bool:
-    # A "\ud800" escape decodes to half a character, which no UTF-8 output can hold.
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _shown(value) -> str:
-    """A value for an error message: short, and printable whatever it holds."""
-    if isinstance(value, (list, dict)):
-        return "an array" if isinstance(value, list) else "an object"
-    return json.dumps(value)[:60]
-
-
-def query_from_line(raw: bytes) -> Query:
-    """One query from one input line; QueryLineError says what is wrong with the line."""
-    # Decoded line by line, so that one line in another encoding is one bad line, not a failed run.
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise QueryLineError(f"not UTF-8 (byte {exc.start + 1} is 0x{raw[exc.start]:02x})") from None
-    data = _json_object(line)
-    if any(_has_lone_surrogate(field) for field in data):
-        raise QueryLineError("a field name holds a lone surrogate (a \\ud800-\\udfff escape)")
-    unknown = set(data) - QUERY_FIELDS
-    if unknown:
-        raise QueryLineError(f"unknown field(s): {', '.join(sorted(unknown))}")
-    if "id" not in data:
-        raise QueryLineError("missing 'id'")
-    if isinstance(data["id"], (list, dict)):
-        raise QueryLineError(f"'id' must be a string, a number, true, false or null, got {_shown(data['id'])}")
-    if not isinstance(data.get("name"), str) or not data["name"].strip():
-        raise QueryLineError("missing or empty 'name'")
-    # Absent, null or "" mean any kind, as in the API; anything else must be one of the kinds.
-    kind = data.get("kind")
-    if kind is None or kind == "":
-        kind = "any"
-    if not isinstance(kind, str) or kind not in KINDS:
-        raise QueryLineError(f"'kind' must be one of {', '.join(sorted(KINDS))}, got {_shown(kind)}")
-    for field in TEXT_FIELDS:
-        if data.get(field) is not None and not isinstance(data[field], str):
-            raise QueryLineError(f"'{field}' must be a string or null, got {_shown(data[field])}")
-    for field in LIST_FIELDS:
-        value = data.get(field)
-        if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
-            raise QueryLineError(f"'{field}' must be a list of strings")
-    for field, value in data.items():
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(text, str) and _has_lone_surrogate(text) for text in texts):
-            raise QueryLineError(f"'{field}' holds a lone surrogate (a \\ud800-\\udfff escape)")
-    return Query(id=data["id"], name=data["name"], kind=kind,
-                 **{field: data.get(field) or "" for field in TEXT_FIELDS},
-                 **{field: tuple(data.get(field) or ()) for field in LIST_FIELDS})
-
-
-# Valid unescaped in JSON, but line breaks to str.splitlines: escaped, one result stays one line to any reader.
-OTHER_LINE_BREAKS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
-
-
-def result_line(result: dict) -> str:
-    return json.dumps(result, ensure_ascii=False).translate(OTHER_LINE_BREAKS) + "\n"
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from monitoring.api.serializers import ScreenQuerySerializer
 from monitoring.models import ScreeningCall
-from sanctions.management.commands.screen import QUERY_FIELDS
+from sanctions.parsers.screening_queries import QUERY_FIELDS
 from sanctions.matching import ALGORITHM_NAME, ALGORITHM_VERSION
 from sanctions.models import ListVersion
 
