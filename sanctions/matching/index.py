@@ -35,6 +35,11 @@ def _word_keys(word: str) -> frozenset[str]:
     return frozenset(keys)
 
 
+def _query_names(query: Query) -> list[str]:
+    """The query's name and aliases, blank ones left out."""
+    return [name for name in (query.name, *query.aliases) if name and name.strip()]
+
+
 def _query_words(name: str) -> list[list[frozenset[str]]]:
     """Per form of `name`, per name part: the blocking keys it may meet an entry's name by, its own
     and those of it written together with a neighbour ("Abd al-Salam" as "Abdal Salam")."""
@@ -103,7 +108,7 @@ class ScreeningIndex:
         return len(self.candidates)
 
     def _query_keys(self, query: Query) -> set[str]:
-        return {key for name in (query.name, *query.aliases) if name and name.strip() for key in name_keys(name)}
+        return {key for name in _query_names(query) for key in name_keys(name)}
 
     def shortlist(self, query: Query, size: int = CANDIDATES_SCORED, keys: set[str] | None = None) -> list[int]:
         keys = self._query_keys(query) if keys is None else keys
@@ -122,9 +127,8 @@ class ScreeningIndex:
         """The best `limit` results with a score above 0: every match at `threshold`, and the near
         misses among the entries the estimate kept (see PRESCORE_MARGIN)."""
         keys = self._query_keys(query)
-        query_words = [words for name in (query.name, *query.aliases) if name and name.strip()
-                       for words in _query_words(name) if words]
-        query_names = [name for name in (query.name, *query.aliases) if name and name.strip()]
+        query_names = _query_names(query)
+        query_words = [words for name in query_names for words in _query_words(name) if words]
         # Arabic or Hebrew script meets a name in Latin letters by its consonants too (compare_names).
         query_skeletons = [s for s in (skeleton(name) for name in query_names if is_abjad(name)) if len(s) >= 3]
         must = {p for value in query_identifiers(query) for p in self._by_identifier.get(value, ())}
