@@ -18,7 +18,6 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 
 from lxml import etree
@@ -167,6 +166,8 @@ def detect_script(text: str) -> str:
     A non-Latin script wins over Latin when both occur ("Jin Tiesan (金铁三)" is 'han'),
     because the non-Latin part is what needs special handling downstream.
     """
+    if text.isascii():
+        return "latin"  # every ASCII letter is Latin (and no letters at all counts as Latin too)
     counts = Counter(script for script in map(_char_script, text) if script)
     non_latin = [(count, script) for script, count in counts.items() if script != "latin"]
     if non_latin:
@@ -233,36 +234,73 @@ def _describe_syntax_error(exc: etree.ParseError) -> str:
 # --------------------------------------------------------------------------- streaming
 
 
-@dataclass(slots=True)
-class _Node:
-    """A plain-Python copy of one element inside a record: much cheaper to read than lxml's find()."""
+# A record is read into the plain form it is stored in (``ParsedRecord.raw``), in one pass over its
+# elements, and every field is then taken from that form: dict lookups are far cheaper than
+# lxml's find() or a second walk over lxml's element proxies. In that form an element is its text
+# ('' for a <X/> placeholder) or, when it has child elements, a dict {tag: value | [values]}
+# whose "#text" holds any non-blank text of its own; a repeated tag's values form a list.
+def _read_element(
+    element: etree._Element, known: Mapping[str, Mapping | None] | None, prefix: str, unknown: list[str]
+) -> dict[str, object] | None:
+    """The children of ``element`` as a raw dict (None when it has no child elements); the paths of
+    children the format does not have (``known``) are appended to ``unknown``."""
+    raw: dict[str, object] = {}
+    for child in element:
+        tag = child.tag
+        if type(tag) is not str:
+            continue  # an entity reference left unresolved
+        if known is None or tag not in known:
+            unknown.append(prefix + tag)
+            value = _read_element(child, None, "", []) if len(child) else None
+        else:
+            value = _read_element(child, known[tag], f"{prefix}{tag}/", unknown) if len(child) else None
+        if value is None:
+            value = child.text or ""
+        previous = raw.get(tag)
+        if previous is None:
+            raw[tag] = value
+        elif type(previous) is list:  # values themselves are never lists
+            previous.append(value)
+        else:
+            raw[tag] = [previous, value]
+    if not raw:
+        return None
+    text = element.text
+    if text and not text.isspace():  # mixed content is not expected; keep it rather than lose it
+        raw["#text"] = text
+    return raw
 
-    tag: str
-    text: str  # '' for <X/> placeholders
-    children: list[_Node]
-    by_tag: dict[str, list[_Node]]
 
-    def all(self, tag: str) -> list[_Node]:
-        return self.by_tag.get(tag, [])
-
-    def text_of(self, tag: str) -> str:
-        found = self.by_tag.get(tag)
-        return found[0].text if found else ""
+def _each(node: object, tag: str) -> list:
+    """The values of every ``tag`` child of a raw element, in document order."""
+    if type(node) is not dict:
+        return []
+    value = node.get(tag)
+    if value is None:
+        return []
+    return value if type(value) is list else [value]
 
 
-def _copy(element: etree._Element) -> _Node:
-    children = [_copy(child) for child in element if isinstance(child.tag, str)]  # no entity references
-    by_tag: dict[str, list[_Node]] = {}
-    for child in children:
-        by_tag.setdefault(child.tag, []).append(child)
-    return _Node(element.tag, element.text or "", children, by_tag)
+def _text(value: object) -> str:
+    """An element's own text: a leaf's whole value, or a parent's "#text"."""
+    return value if type(value) is str else value.get("#text", "")
+
+
+def _first_text(node: object, tag: str) -> str:
+    """The text of the first ``tag`` child of a raw element; '' when there is none."""
+    if type(node) is not dict:
+        return ""
+    value = node.get(tag)
+    if value is None:
+        return ""
+    return _text(value[0] if type(value) is list else value)
 
 
 class _ListBuilder:
     """Receives the end of each INDIVIDUAL and ENTITY element and turns each record into a ParsedRecord.
 
-    A record is copied into plain ``_Node`` objects, so it is read without walking the lxml
-    tree again, and is then freed with everything before it: memory stays flat."""
+    A record is read once into its raw form, every field is taken from that, and the record is then
+    freed with everything before it: memory stays flat."""
 
     def __init__(self) -> None:
         self.generated_at: dt.datetime | None = None
@@ -275,7 +313,9 @@ class _ListBuilder:
         root = container.getparent() if container is not None else None
         if root is None or root.getparent() is not None or container.tag not in RECORD_CONTAINERS:
             return  # not a record but part of one (or misplaced): read with whatever holds it
-        self._add_record(_copy(element), element.sourceline)
+        unknown: list[str] = []
+        raw = _read_element(element, KNOWN_STRUCTURE[element.tag], "", unknown) or {}
+        self._add_record(element.tag, raw, unknown, element.sourceline)
         self._free(element, container)
 
     def document_end(self, root: etree._Element) -> None:
@@ -312,8 +352,8 @@ class _ListBuilder:
             if isinstance(child.tag, str) and not (parent.tag in RECORD_CONTAINERS and child.tag in RECORD_KINDS):
                 self.unknown_counts[f"{parent.tag}/{child.tag}"] += 1
 
-    def _add_record(self, node: _Node, line: int | None) -> None:
-        record = _build_record(node, line)
+    def _add_record(self, tag: str, raw: dict[str, object], unknown: list[str], line: int | None) -> None:
+        record = _build_record(tag, raw, tuple(dict.fromkeys(unknown)), line)
         if record.external_id in self.line_by_external_id:
             raise ListParseError(
                 f"duplicate DATAID {record.external_id} at line {line}"
@@ -321,9 +361,8 @@ class _ListBuilder:
             )
         self.line_by_external_id[record.external_id] = line
         self.records.append(record)
-        if record.unknown_elements:
-            for path in _unknown_paths(node, KNOWN_STRUCTURE[node.tag]):
-                self.unknown_counts[f"{node.tag}/{path}"] += 1
+        for path in unknown:
+            self.unknown_counts[f"{tag}/{path}"] += 1
 
     def _free(self, element: etree._Element, container: etree._Element) -> None:
         # Drop the finished record's content and every earlier sibling, counting the unknown ones.
@@ -337,36 +376,36 @@ class _ListBuilder:
 # --------------------------------------------------------------------------- one record
 
 
-def _build_record(element: _Node, line: int | None) -> ParsedRecord:
-    """Turn one INDIVIDUAL or ENTITY element (as a _Node copy) into a ParsedRecord."""
-    external_id = _clean(element.text_of("DATAID"))
-    reference_number = _clean(element.text_of("REFERENCE_NUMBER"))
+def _build_record(tag: str, element: dict[str, object], unknown: tuple[str, ...], line: int | None) -> ParsedRecord:
+    """Turn one INDIVIDUAL or ENTITY element (``tag``, read into its raw form) into a ParsedRecord."""
+    external_id = _clean(_first_text(element, "DATAID"))
+    reference_number = _clean(_first_text(element, "REFERENCE_NUMBER"))
     if not external_id:
         raise ListParseError(
-            f"{element.tag} without DATAID at line {line}"
+            f"{tag} without DATAID at line {line}"
             + (f" (REFERENCE_NUMBER {reference_number})" if reference_number else "")
         )
-    name_parts = tuple(part for part in (_clean(element.text_of(tag)) for tag in NAME_PART_TAGS) if part)
+    name_parts = tuple(part for part in (_clean(_first_text(element, part_tag)) for part_tag in NAME_PART_TAGS) if part)
     primary_name = " ".join(name_parts)
-    comments = element.text_of("COMMENTS1").strip()
-    is_entity = element.tag == "ENTITY"
+    comments = _first_text(element, "COMMENTS1").strip()
+    is_entity = tag == "ENTITY"
     return ParsedRecord(
         external_id=external_id,
-        kind=RECORD_KINDS[element.tag],
+        kind=RECORD_KINDS[tag],
         reference_number=reference_number,
-        regime=_clean(element.text_of("UN_LIST_TYPE")),
+        regime=_clean(_first_text(element, "UN_LIST_TYPE")),
         list_types=_values(element, "LIST_TYPE"),
-        listed_on=_full_date(element.text_of("LISTED_ON")),
+        listed_on=_full_date(_first_text(element, "LISTED_ON")),
         last_updated=tuple(
             day for day in map(_full_date, _values(element, "LAST_DAY_UPDATED")) if day is not None
         ),
         comments=comments,
         primary_name=primary_name,
         name_parts=name_parts,
-        gender=_clean(element.text_of("GENDER")),
+        gender=_clean(_first_text(element, "GENDER")),
         titles=_values(element, "TITLE"),
         designations=_values(element, "DESIGNATION"),
-        names=tuple(_names(element, primary_name)),
+        names=tuple(_names(tag, element, primary_name)),
         identifiers=(
             *_documents(element),
             # Only companies carry IMO company numbers (§5); individuals never do.
@@ -377,50 +416,50 @@ def _build_record(element: _Node, line: int | None) -> ParsedRecord:
             ParsedNationality(value=value, country_code=_country_code(value))
             for value in _values(element, "NATIONALITY")
         ),
-        addresses=tuple(_addresses(element)),
-        raw=_to_raw_children(element),
-        unknown_elements=tuple(dict.fromkeys(_unknown_paths(element, KNOWN_STRUCTURE[element.tag]))),
+        addresses=tuple(_addresses(tag, element)),
+        raw=element,
+        unknown_elements=unknown,
     )
 
 
-def _names(element: _Node, primary_name: str) -> Iterator[ParsedName]:
+def _names(tag: str, element: dict[str, object], primary_name: str) -> Iterator[ParsedName]:
     if primary_name:
         yield ParsedName(name=primary_name, kind="primary", script=detect_script(primary_name))
-    for original in element.all("NAME_ORIGINAL_SCRIPT"):
-        name = _clean(original.text)
+    for original in _each(element, "NAME_ORIGINAL_SCRIPT"):
+        name = _clean(_text(original))
         if name:  # a lone space was published once (§4.4)
             yield ParsedName(name=name, kind="original_script", script=detect_script(name))
-    for alias in element.all(f"{element.tag}_ALIAS"):
-        name = _clean(alias.text_of("ALIAS_NAME"))
+    for alias in _each(element, f"{tag}_ALIAS"):
+        name = _clean(_first_text(alias, "ALIAS_NAME"))
         if name:  # <QUALITY/><ALIAS_NAME/> placeholders (§4.2)
             yield ParsedName(
                 name=name,
                 kind="alias",
-                quality=_ALIAS_QUALITIES.get(_clean(alias.text_of("QUALITY")).lower(), ""),
+                quality=_ALIAS_QUALITIES.get(_clean(_first_text(alias, "QUALITY")).lower(), ""),
                 script=detect_script(name),
-                note=_clean(alias.text_of("NOTE")),
+                note=_clean(_first_text(alias, "NOTE")),
             )
 
 
-def _birth_dates(element: _Node) -> Iterator[ParsedBirthDate]:
-    for dob in element.all("INDIVIDUAL_DATE_OF_BIRTH"):
+def _birth_dates(element: object) -> Iterator[ParsedBirthDate]:
+    for dob in _each(element, "INDIVIDUAL_DATE_OF_BIRTH"):
         parsed = _birth_date(dob)
         if parsed is not None:
             yield parsed
-    for alias in element.all("INDIVIDUAL_ALIAS"):
+    for alias in _each(element, "INDIVIDUAL_ALIAS"):
         parsed = _alias_birth_date(alias)
         if parsed is not None:
             yield parsed
 
 
-def _birth_date(dob: _Node) -> ParsedBirthDate | None:
-    qualifier = _DOB_QUALIFIERS.get(_clean(dob.text_of("TYPE_OF_DATE")).upper(), "unknown")
-    note = _clean(dob.text_of("NOTE"))
+def _birth_date(dob: object) -> ParsedBirthDate | None:
+    qualifier = _DOB_QUALIFIERS.get(_clean(_first_text(dob, "TYPE_OF_DATE")).upper(), "unknown")
+    note = _clean(_first_text(dob, "NOTE"))
     leftovers: list[str] = []
-    full_date, date_year = _date_or_year(dob.text_of("DATE"), leftovers, "DATE")
-    plain_year = _year(dob.text_of("YEAR"), leftovers, "YEAR")
-    from_year = _year(dob.text_of("FROM_YEAR"), leftovers, "FROM_YEAR")
-    year_to = _year(dob.text_of("TO_YEAR"), leftovers, "TO_YEAR")
+    full_date, date_year = _date_or_year(_first_text(dob, "DATE"), leftovers, "DATE")
+    plain_year = _year(_first_text(dob, "YEAR"), leftovers, "YEAR")
+    from_year = _year(_first_text(dob, "FROM_YEAR"), leftovers, "FROM_YEAR")
+    year_to = _year(_first_text(dob, "TO_YEAR"), leftovers, "TO_YEAR")
     year = next((candidate for candidate in (date_year, plain_year, from_year) if candidate is not None), None)
     if full_date is None and year is None and year_to is None and note:
         # Month-year DOBs exist only as NOTE ("August 1961", "Nov. 1973", §4.1); the note is kept too.
@@ -433,11 +472,11 @@ def _birth_date(dob: _Node) -> ParsedBirthDate | None:
     return ParsedBirthDate(qualifier=qualifier, date=full_date, year=year, year_to=year_to, note=note)
 
 
-def _alias_birth_date(alias: _Node) -> ParsedBirthDate | None:
-    text = _clean(alias.text_of("DATE_OF_BIRTH"))
+def _alias_birth_date(alias: object) -> ParsedBirthDate | None:
+    text = _clean(_first_text(alias, "DATE_OF_BIRTH"))
     if not text or text.lower() == "null":  # "null" was published on a few 2024 aliases
         return None
-    alias_note = f"for alias {_clean(alias.text_of('ALIAS_NAME'))}".rstrip()
+    alias_note = f"for alias {_clean(_first_text(alias, 'ALIAS_NAME'))}".rstrip()
     if year_range := _YEAR_RANGE.fullmatch(text):  # "1958 - 1964"
         low, high = sorted((int(year_range[1]), int(year_range[2])))
         return ParsedBirthDate("between", year=low, year_to=high, note=alias_note, from_alias=True)
@@ -449,62 +488,62 @@ def _alias_birth_date(alias: _Node) -> ParsedBirthDate | None:
     )
 
 
-def _addresses(element: _Node) -> Iterator[ParsedAddress]:
-    for address in element.all(f"{element.tag}_ADDRESS"):
+def _addresses(tag: str, element: dict[str, object]) -> Iterator[ParsedAddress]:
+    for address in _each(element, f"{tag}_ADDRESS"):
         parsed = _address(address, "address")
         if parsed is not None:
             yield parsed
-    for place in element.all("INDIVIDUAL_PLACE_OF_BIRTH"):
+    for place in _each(element, "INDIVIDUAL_PLACE_OF_BIRTH"):
         parsed = _address(place, "place_of_birth")
         if parsed is not None:
             yield parsed
-    for alias in element.all("INDIVIDUAL_ALIAS"):
-        city = _clean(alias.text_of("CITY_OF_BIRTH"))
-        country = _clean(alias.text_of("COUNTRY_OF_BIRTH"))
+    for alias in _each(element, "INDIVIDUAL_ALIAS"):
+        city = _clean(_first_text(alias, "CITY_OF_BIRTH"))
+        country = _clean(_first_text(alias, "COUNTRY_OF_BIRTH"))
         if city or country:
             yield ParsedAddress(
                 kind="place_of_birth",
                 city=city,
                 country=country,
                 country_code=_country_code(country),
-                note=f"for alias {_clean(alias.text_of('ALIAS_NAME'))}".rstrip(),
+                note=f"for alias {_clean(_first_text(alias, 'ALIAS_NAME'))}".rstrip(),
             )
 
 
-def _address(element: _Node, kind: str) -> ParsedAddress | None:
-    country = _clean(element.text_of("COUNTRY"))
+def _address(element: object, kind: str) -> ParsedAddress | None:
+    country = _clean(_first_text(element, "COUNTRY"))
     fields = {
-        "street": _clean(element.text_of("STREET")),
-        "city": _clean(element.text_of("CITY")),
-        "state_province": _clean(element.text_of("STATE_PROVINCE")),
-        "zip_code": _clean(element.text_of("ZIP_CODE")),
+        "street": _clean(_first_text(element, "STREET")),
+        "city": _clean(_first_text(element, "CITY")),
+        "state_province": _clean(_first_text(element, "STATE_PROVINCE")),
+        "zip_code": _clean(_first_text(element, "ZIP_CODE")),
         "country": country,
-        "note": _clean(element.text_of("NOTE")),
+        "note": _clean(_first_text(element, "NOTE")),
     }
     if not any(fields.values()):
         return None  # <COUNTRY/> placeholder (§4.5)
     return ParsedAddress(kind=kind, country_code=_country_code(country), **fields)
 
 
-def _documents(element: _Node) -> Iterator[ParsedIdentifier]:
-    for document in element.all("INDIVIDUAL_DOCUMENT"):
+def _documents(element: object) -> Iterator[ParsedIdentifier]:
+    for document in _each(element, "INDIVIDUAL_DOCUMENT"):
         parsed = _document(document)
         if parsed is not None:
             yield parsed
 
 
-def _document(document: _Node) -> ParsedIdentifier | None:
+def _document(document: object) -> ParsedIdentifier | None:
     type_label = " / ".join(
-        label for label in (_clean(document.text_of(tag)) for tag in ("TYPE_OF_DOCUMENT", "TYPE_OF_DOCUMENT2"))
+        label for label in (_clean(_first_text(document, tag)) for tag in ("TYPE_OF_DOCUMENT", "TYPE_OF_DOCUMENT2"))
         if label
     )
-    value = document.text_of("NUMBER").strip()
+    value = _first_text(document, "NUMBER").strip()
     # Two country fields are in use (§2); ISSUING_COUNTRY is the more common one.
-    country = _clean(document.text_of("ISSUING_COUNTRY")) or _clean(document.text_of("COUNTRY_OF_ISSUE"))
-    notes = [_clean(document.text_of("NOTE"))]
-    issued_on = _full_date(document.text_of("DATE_OF_ISSUE"), notes, "issued")
-    expires_on = _full_date(document.text_of("DATE_OF_EXPIRY"), notes, "expires")
-    city = _clean(document.text_of("CITY_OF_ISSUE"))
+    country = _clean(_first_text(document, "ISSUING_COUNTRY")) or _clean(_first_text(document, "COUNTRY_OF_ISSUE"))
+    notes = [_clean(_first_text(document, "NOTE"))]
+    issued_on = _full_date(_first_text(document, "DATE_OF_ISSUE"), notes, "issued")
+    expires_on = _full_date(_first_text(document, "DATE_OF_EXPIRY"), notes, "expires")
+    city = _clean(_first_text(document, "CITY_OF_ISSUE"))
     if city:
         notes.append(f"city of issue: {city}")
     note = _join_notes(notes)
@@ -524,10 +563,10 @@ def _document(document: _Node) -> ParsedIdentifier | None:
     )
 
 
-def _document_type(document: _Node) -> str:
+def _document_type(document: object) -> str:
     # TYPE_OF_DOCUMENT is the structured one; TYPE_OF_DOCUMENT2 is free text that refines it.
     for tag in ("TYPE_OF_DOCUMENT", "TYPE_OF_DOCUMENT2"):
-        kind = classify_document_type(document.text_of(tag))
+        kind = classify_document_type(_first_text(document, tag))
         if kind != "other":
             return kind
     return "other"
@@ -556,41 +595,11 @@ def _imo_company_numbers(comments: str) -> Iterator[ParsedIdentifier]:
         )
 
 
-def _unknown_paths(
-    element: _Node, known: Mapping[str, Mapping | None] | None, prefix: str = ""
-) -> Iterator[str]:
-    for child in element.children:
-        path = f"{prefix}{child.tag}"
-        if known is None or child.tag not in known:
-            yield path
-        else:
-            yield from _unknown_paths(child, known[child.tag], f"{path}/")
-
-
-# --------------------------------------------------------------------------- raw data
-
-
-def _to_raw_children(element: _Node) -> dict[str, object]:
-    """{tag: text | nested dict | [repeated values]}; placeholders become ''. Text is as published."""
-    raw: dict[str, object] = {}
-    for child in element.children:
-        value = _to_raw_children(child) if child.children else child.text
-        if child.tag not in raw:
-            raw[child.tag] = value
-        elif isinstance(raw[child.tag], list):  # values themselves are never lists
-            raw[child.tag].append(value)
-        else:
-            raw[child.tag] = [raw[child.tag], value]
-    if element.text.strip():  # mixed content is not expected; keep it rather than lose it
-        raw["#text"] = element.text
-    return raw
-
-
 # --------------------------------------------------------------------------- small helpers
 
 
-def _values(element: _Node, wrapper_tag: str) -> tuple[str, ...]:
-    texts = (_clean(value.text) for wrapper in element.all(wrapper_tag) for value in wrapper.all("VALUE"))
+def _values(element: object, wrapper_tag: str) -> tuple[str, ...]:
+    texts = (_clean(_text(value)) for wrapper in _each(element, wrapper_tag) for value in _each(wrapper, "VALUE"))
     return tuple(text for text in texts if text)
 
 
@@ -631,7 +640,9 @@ def _full_date(text: str | None, leftovers: list[str] | None = None, label: str 
     return None
 
 
+@lru_cache(maxsize=8192)
 def _partial_date(text: str) -> identifiers.PartialDate | None:
+    # The same listing and update dates repeat thousands of times per file; PartialDate is frozen.
     # Handles xs:date offsets ("2008-12-16-04:00", §2 LISTED_ON) and month-name forms.
     try:
         return identifiers.parse_partial_date(text)

@@ -552,6 +552,23 @@ def test_unknown_elements_are_counted_and_kept_in_raw() -> None:
     assert [r.external_id for r in parsed.records] == ["6908555", "2", "6908670"]
 
 
+def test_children_where_text_is_expected_are_unknown_and_the_text_is_still_read() -> None:
+    # Schema drift inside a text field and inside an unknown element: the paths counted are the
+    # outermost unknown ones, the nested content stays in raw, and mixed text is kept as "#text".
+    record = only_record(
+        consolidated(
+            individual(
+                "<NEW_BLOCK><PART>a</PART><PART>b</PART><DEEPER><LEAF/></DEEPER></NEW_BLOCK>"
+                + document("<NUMBER>A123<SUFFIX>X</SUFFIX></NUMBER>")
+            )
+        )
+    )
+    assert record.unknown_elements == ("NEW_BLOCK", "INDIVIDUAL_DOCUMENT/NUMBER/SUFFIX")
+    assert record.raw["NEW_BLOCK"] == {"PART": ["a", "b"], "DEEPER": {"LEAF": ""}}
+    assert record.raw["INDIVIDUAL_DOCUMENT"]["NUMBER"] == {"SUFFIX": "X", "#text": "A123"}
+    assert [identifier.value for identifier in record.identifiers] == ["A123"]
+
+
 def test_known_but_unmodelled_elements_are_not_unknown() -> None:
     record = only_record(
         consolidated(
