@@ -13,7 +13,12 @@ and the min are reported):
    the 2026-05-08 copy is timed; the added/amended/removed/relisted counts are reported;
 4. the peer: the bare time to read, sha256 and parse the 2026-05-08 file with plain lxml
    (``etree.fromstring`` + a walk over every element, and ``etree.iterparse`` over every element);
-5. for reference, our own parser alone (``parse_un_consolidated``, which also hashes).
+5. for reference, our own parser alone (``parse_un_consolidated``, which also hashes);
+6. for reference, on PostgreSQL only, the database alone: the rows the first full sync wrote (list
+   versions, entries, their names, identifiers, dates of birth, nationalities and addresses, change
+   rows) are copied out after (2), the tables emptied, and the time to COPY the same rows back,
+   already formatted, and commit (deferred foreign-key checks included) is timed. No parsing and
+   no Python formatting: the part of a full sync that no parser or client code can remove.
 
 Each database runs in its own worker subprocess (Django is set up once per process): this script
 re-invokes itself with ``--worker sqlite|postgres``. Settings are ``config.settings.local`` with
@@ -82,7 +87,8 @@ GOALS = {  # on PostgreSQL, medians
     "peak_rss_max_mb": 200.0,
 }
 
-SCENARIOS = ("full", "resync", "diff", "bare_fromstring", "bare_iterparse", "ours_parse")
+SCENARIOS = ("full", "resync", "diff", "bare_fromstring", "bare_iterparse", "ours_parse", "db_alone")
+POSTGRES_ONLY = ("db_alone",)
 LABELS = {
     "full": "(1) first full sync, 2026-05-08, empty DB",
     "resync": "(2) unchanged re-sync, same file",
@@ -90,6 +96,7 @@ LABELS = {
     "bare_fromstring": "(4) bare lxml: read+sha256+fromstring+walk",
     "bare_iterparse": "(4) bare lxml: read+sha256+iterparse",
     "ours_parse": "(5) ours: read+parse_un_consolidated (hashes)",
+    "db_alone": "(6) database alone: COPY of (1)'s rows + commit",
 }
 
 
@@ -350,6 +357,9 @@ class Worker:
         times["resync"].append(elapsed)
         times["resync_hooks"].append(hooks)
         queries["resync"], queries["resync_hooks"] = nq, self.hooks_queries
+        if self.db == "postgres":
+            self.current = "(6) database alone"
+            times["db_alone"].append(self.database_alone(counts))
 
         # (3)
         self.current = "setup (fresh database + migrate)"
@@ -365,6 +375,33 @@ class Worker:
         times["diff_hooks"].append(hooks)
         queries["diff"], queries["diff_hooks"] = nq, self.hooks_queries
         counts["diff"] = _version_counts(version)
+
+    def database_alone(self, counts: dict) -> float:
+        """Seconds to write back, pre-formatted, the rows the first full sync wrote, and commit."""
+        from django.db import connection, transaction
+
+        from sanctions import models
+
+        tables = [model._meta.db_table for model in (
+            models.ListVersion, models.ListEntry, models.ListEntryName, models.ListEntryIdentifier,
+            models.ListEntryBirthDate, models.ListEntryNationality, models.ListEntryAddress, models.EntryChange,
+        )]
+        quote = connection.ops.quote_name
+        dumps = {}
+        with connection.cursor() as cursor:
+            for table in tables:
+                with cursor.cursor.copy(f"COPY {quote(table)} TO STDOUT") as copy:
+                    dumps[table] = b"".join(bytes(chunk) for chunk in copy)
+            cursor.execute(f"TRUNCATE {', '.join(map(quote, tables))} CASCADE")
+        counts["db_alone"] = {"rows": sum(dump.count(b"\n") for dump in dumps.values()),
+                              "bytes": sum(map(len, dumps.values()))}
+        gc.collect()
+        start = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table in tables:
+                with cursor.cursor.copy(f"COPY {quote(table)} FROM STDIN") as copy:
+                    copy.write(dumps[table])
+        return time.perf_counter() - start
 
     def run_profile(self) -> str:
         import cProfile
@@ -559,12 +596,16 @@ def print_table(result: dict) -> None:
         "bare_fromstring": lambda: f"{counts['bare_elements']} elements",
         "bare_iterparse": lambda: "",
         "ours_parse": lambda: f"{counts['ours_records']} records",
+        "db_alone": lambda: (f"{counts['db_alone']['rows']:,} rows, {counts['db_alone']['bytes'] / MB:.1f} MB "
+                             f"as COPY text"),
     }
 
     def row(label: str, values: list[float], note: str) -> None:
         print(f"  {label:52} {_fmt_s(statistics.median(values))} {_fmt_s(min(values))}  {note}")
 
     for name in SCENARIOS:
+        if name in POSTGRES_ONLY and result["db"] != "postgres":
+            continue
         if not times[name]:
             print(f"  {LABELS[name]:52} {'FAILED':>11} {'':>11}  not measured")
             continue
@@ -576,8 +617,10 @@ def print_table(result: dict) -> None:
     peer_name, peer = bare_peer(result)
     full = _median(result, "full")
     ratio = f"{full / peer:.1f}x" if full is not None else "n/a"
+    alone = _median(result, "db_alone")
     print(f"  first full sync / bare lxml parse+hash ({peer_name.removeprefix('bare_')}): {ratio}; "
-          f"our parser / bare: {_median(result, 'ours_parse') / peer:.1f}x")
+          f"our parser / bare: {_median(result, 'ours_parse') / peer:.1f}x"
+          + (f"; the database alone / bare: {alone / peer:.1f}x" if alone is not None else ""))
     after_full = (f" (after the first full sync of run 1: {result['rss_after_first_full_mb']:.1f} MB)"
                   if result["rss_after_first_full_mb"] is not None else "")
     print(f"  peak RSS of the worker (all timed runs, incl. Django and migrate): {result['peak_rss_mb']:.1f} MB"
@@ -624,6 +667,10 @@ def goals_check(result: dict) -> bool:
           + (", re-screening receivers DISCONNECTED" if result["without_rescreen"] else "") + "):")
     for label, ok, figure in rows:
         print(f"  {'PASS' if ok else 'FAIL'}  {label:50} {figure}")
+    alone = _median(result, "db_alone")
+    if alone is not None:
+        print(f"  (for the ratio: the database alone, taking the same rows already formatted, needs "
+              f"{alone * 1000:.0f} ms = {alone / peer:.1f}x the bare parse, before any parsing or Python)")
     failed = [label for label, ok, _ in rows if not ok]
     bar = "!" * 78
     if result["error"]:
