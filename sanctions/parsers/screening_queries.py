@@ -1,8 +1,10 @@
 """Screening queries as the `screen` command reads them: JSON lines, one query object per line.
-Pure: bytes in, Query objects out; a bad line is a QueryLineError saying what is wrong with it."""
+Pure: bytes in (a binary stream, read line by line), Query objects out; a bad line is a QueryLineError saying what is wrong with it."""
 import codecs
 import json
 import math
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from sanctions.matching import Query
 
@@ -16,13 +18,38 @@ class QueryLineError(ValueError):
     pass
 
 
-def input_lines(data: bytes) -> list[bytes]:
-    """The physical lines of the input, split on "\\n" only (not on the other line breaks
-    `str.splitlines` knows, such as U+2028 inside a name), without a leading byte order mark."""
-    lines = data.removeprefix(codecs.BOM_UTF8).split(b"\n")
-    if lines[-1] == b"":  # what follows the last newline is no line (and would count in the progress bar)
-        lines.pop()
-    return lines
+# A query is a few hundred bytes; a longer line is refused rather than held in memory whole.
+MAX_LINE_BYTES = 1024 * 1024
+
+
+def input_lines(stream: BinaryIO) -> Iterator[bytes]:
+    """The physical lines of a binary stream, read as they are needed (memory stays flat whatever
+    the input's size), split on "\n" only (not on the other line breaks `str.splitlines` knows,
+    such as U+2028 inside a name), without a leading byte order mark or the newline itself.
+
+    A line longer than MAX_LINE_BYTES is given as its first MAX_LINE_BYTES + 1 bytes (the rest is
+    read and dropped), which `query_from_line` refuses: it stays one bad line, numbered as such."""
+    first = True
+    while line := stream.readline(MAX_LINE_BYTES + 1):
+        if first:
+            line, first = line.removeprefix(codecs.BOM_UTF8), False
+        if line.endswith(b"\n"):
+            yield line[:-1]
+            continue
+        if len(line) > MAX_LINE_BYTES:
+            while (rest := stream.readline(MAX_LINE_BYTES + 1)) and not rest.endswith(b"\n"):
+                pass
+        yield line
+
+
+def count_lines(stream: BinaryIO) -> int:
+    """How many lines `input_lines` will give for the rest of a seekable stream (for a progress
+    bar's total), counted in blocks without decoding; the stream is put back where it was."""
+    start, count, last = stream.tell(), 0, b"\n"
+    while block := stream.read(1 << 20):
+        count, last = count + block.count(b"\n"), block[-1:]
+    stream.seek(start)
+    return count + (last != b"\n")
 
 
 def _refuse_constant(name: str):
@@ -71,6 +98,8 @@ def _shown(value) -> str:
 
 def query_from_line(raw: bytes) -> Query:
     """One query from one input line; QueryLineError says what is wrong with the line."""
+    if len(raw) > MAX_LINE_BYTES:
+        raise QueryLineError(f"longer than {MAX_LINE_BYTES:,} bytes")
     # Decoded line by line, so that one line in another encoding is one bad line, not a failed run.
     try:
         line = raw.decode("utf-8")

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 
 from monitoring.demo import DEFAULT_LIST_PATH, DemoSummary, demo_list_load
 from sanctions.models import ListEntry
+from sanctions.parsers.screening_queries import MAX_LINE_BYTES
 
 RESULT_KEYS = {"source", "reference_number", "entry_id", "name", "matched_name", "score", "match", "explanation"}
 
@@ -208,6 +209,31 @@ def test_a_line_that_is_not_utf8_is_one_bad_line(seed_list, tmp_path):
     assert [r["id"] for r in results] == ["ri", "omm"]
     assert "line 2: not UTF-8 (byte 28 is 0xe9)" in stderr
     assert "1 line(s) skipped." in stderr
+
+
+def test_an_overlong_line_is_one_bad_line_and_the_run_goes_on(seed_list, tmp_path):
+    overlong = b'{"id": "long", "name": "' + b"x" * (MAX_LINE_BYTES + 10) + b'"}'
+    results, stderr = run_bytes(tmp_path, RI + b"\n" + overlong + b"\n" + OMM + b"\n")
+
+    assert [r["id"] for r in results] == ["ri", "omm"]
+    assert "line 2: longer than 1,048,576 bytes" in stderr
+    assert "1 line(s) skipped." in stderr
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_long_file_shows_a_progress_bar_with_its_line_count_on_a_terminal(seed_list, tmp_path):
+    queries = tmp_path / "queries.jsonl"
+    queries.write_bytes((RI + b"\n") * 249 + OMM)  # no newline after the last line: still a line
+    stderr = Terminal()
+    call_command("screen", "--input", str(queries), "--output", str(tmp_path / "out.jsonl"), "--limit", "1",
+                 stdout=io.StringIO(), stderr=stderr)
+
+    assert "250/250" in stderr.getvalue()
+    assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 250
 
 
 def test_standard_input_is_read_like_a_file(seed_list, tmp_path, monkeypatch):

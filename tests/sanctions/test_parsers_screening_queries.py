@@ -1,13 +1,55 @@
 """Screening queries as JSON lines (pure): lines split on "\n" only, each line read on its own,
 every field's type checked. The command's behaviour end to end: test_command_screen.py."""
+import io
+
 import pytest
 
-from sanctions.parsers.screening_queries import QueryLineError, input_lines, query_from_line, result_line
+from sanctions.parsers.screening_queries import (
+    MAX_LINE_BYTES,
+    QueryLineError,
+    count_lines,
+    input_lines,
+    query_from_line,
+    result_line,
+)
 
 
 def test_lines_are_split_on_newlines_only_without_a_leading_bom():
     data = b'\xef\xbb\xbf{"id": 1, "name": "Ri\xe2\x80\xa8Won Ho"}\n\n{"id": 2, "name": "X"}\n'
-    assert input_lines(data) == [b'{"id": 1, "name": "Ri\xe2\x80\xa8Won Ho"}', b"", b'{"id": 2, "name": "X"}']
+    assert list(input_lines(io.BytesIO(data))) == [
+        b'{"id": 1, "name": "Ri\xe2\x80\xa8Won Ho"}', b"", b'{"id": 2, "name": "X"}'
+    ]
+    assert count_lines(io.BytesIO(data)) == 3
+
+
+@pytest.mark.parametrize(("data", "lines"), [
+    (b"", []),
+    (b"a", [b"a"]),
+    (b"a\r\nb", [b"a\r", b"b"]),
+    (b"\n", [b""]),
+    (b"\xef\xbb\xbf", [b""]),
+])
+def test_the_last_line_needs_no_newline_and_the_count_agrees(data, lines):
+    assert list(input_lines(io.BytesIO(data))) == lines
+    assert count_lines(io.BytesIO(data)) == len(lines)
+
+
+def test_lines_are_read_as_needed_not_all_at_once():
+    stream = io.BytesIO(b'{"id": 1, "name": "A"}\n' * 1000)
+    lines = input_lines(stream)
+    assert next(lines) == b'{"id": 1, "name": "A"}'
+    assert stream.tell() < 1000  # only what the first line needed (the rest is still to read)
+
+
+def test_an_overlong_line_is_one_bad_line_and_the_next_line_is_read_whole():
+    overlong = b'{"id": 1, "name": "' + b"x" * (2 * MAX_LINE_BYTES) + b'"}'
+    data = overlong + b'\n{"id": 2, "name": "B"}\n'
+    first, second = input_lines(io.BytesIO(data))
+    assert len(first) == MAX_LINE_BYTES + 1
+    with pytest.raises(QueryLineError, match="longer than 1,048,576 bytes"):
+        query_from_line(first)
+    assert query_from_line(second).name == "B"
+    assert count_lines(io.BytesIO(data)) == 2
 
 
 def test_a_good_line_gives_its_query_with_any_kind_by_default():

@@ -1,13 +1,18 @@
 """Screen a file of queries (JSON lines) against the lists, writing scored, explained results."""
 import sys
-from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from sanctions.models import ListSource
-from sanctions.parsers.screening_queries import QueryLineError, input_lines, query_from_line, result_line
+from sanctions.parsers.screening_queries import (
+    QueryLineError,
+    count_lines,
+    input_lines,
+    query_from_line,
+    result_line,
+)
 from sanctions.progress import TerminalProgress, is_terminal
 from sanctions.screening import current_index
 
@@ -42,9 +47,16 @@ class Command(BaseCommand):
             raise CommandError(f"Unknown source(s): {', '.join(sorted(set(slugs) - known))}; known: "
                                f"{', '.join(sorted(known))}.")
         try:
-            lines = input_lines(sys.stdin.buffer.read() if input == "-" else Path(input).read_bytes())
+            source = sys.stdin.buffer if input == "-" else open(input, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
             raise CommandError(f"Cannot read {input}: {exc.strerror}") from None
+        try:
+            self._screen(source, input, output, limit, threshold, slugs)
+        finally:
+            if source is not sys.stdin.buffer:
+                source.close()
+
+    def _screen(self, source, input, output, limit, threshold, slugs):
         with TerminalProgress(getattr(self.stderr, "_out", sys.stderr)).stage("index the lists", total=1) as bar:
             handle = current_index(slugs)
             bar.update(1)
@@ -53,21 +65,30 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot write {output}: {exc.strerror}") from None
         errors = 0
-        # A progress bar for long inputs, on standard error and only on a terminal.
+        # A progress bar for long inputs, on standard error and only on a terminal. A file's lines are
+        # counted first for its total (a quick pass over the bytes); standard input has no total.
         stream = getattr(self.stderr, "_out", sys.stderr)
-        progress = tqdm(lines, unit="query", file=stream, disable=len(lines) < 200 or not is_terminal(stream))
-        for number, line in enumerate(progress, start=1):
-            if not line.strip():
-                continue
-            try:
-                query = query_from_line(line)
-            except QueryLineError as exc:
-                errors += 1
-                self.stderr.write(f"line {number}: {exc}")
-                continue
-            results = handle.index.screen(query, limit=limit, threshold=threshold)
-            out.write(result_line({"id": query.id, "results": [r.as_dict() for r in results]}))
-        if output:
-            out.close()
+        shown = is_terminal(stream)
+        total = count_lines(source) if shown and source.seekable() else None
+        progress = tqdm(input_lines(source), unit="query", file=stream, total=total,
+                        disable=not shown or (total is not None and total < 200))
+        try:
+            for number, line in enumerate(progress, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    query = query_from_line(line)
+                except QueryLineError as exc:
+                    errors += 1
+                    self.stderr.write(f"line {number}: {exc}")
+                    continue
+                results = handle.index.screen(query, limit=limit, threshold=threshold)
+                out.write(result_line({"id": query.id, "results": [r.as_dict() for r in results]}))
+        except OSError as exc:
+            raise CommandError(f"Cannot read {input}: {exc.strerror}") from None
+        finally:
+            progress.close()
+            if output:
+                out.close()
         if errors:
             self.stderr.write(f"{errors} line(s) skipped.")
