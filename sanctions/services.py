@@ -118,10 +118,12 @@ def _entry_fields(record: ParsedRecord, snapshot: dict) -> dict:
     }
 
 
-# Columns rewritten when an entry is amended or relisted (last_seen_in is set for all at the end).
+# Columns rewritten when an entry is amended or relisted. last_seen_in is set in the same write (each
+# rewrite of a row is a new row version with an entry in every index of the table: once, not twice);
+# the entries a version leaves alone get theirs in one statement at the end.
 _ENTRY_REWRITTEN_FIELDS = (
     "reference_number", "kind", "primary_name", "regime", "list_types", "listed_on", "amended_on", "comments",
-    "gender", "titles", "designations", "raw", "snapshot", "is_active", "delisted_on", "updated_at",
+    "gender", "titles", "designations", "raw", "snapshot", "is_active", "delisted_on", "updated_at", "last_seen_in",
 )
 
 
@@ -214,8 +216,7 @@ def list_version_apply(
         version.save()
         return version
 
-    # The published record (raw) is only written, never compared: leave it in the database.
-    existing = {entry.external_id: entry for entry in source.entries.defer("raw")}
+    existing = {entry.external_id: entry for entry in source.entries.all()}
     incoming_ids = {record.external_id for record in parsed.records}
     active_ids = {ext_id for ext_id, entry in existing.items() if entry.is_active}
     to_remove = active_ids - incoming_ids
@@ -238,6 +239,10 @@ def list_version_apply(
     new_pairs: list[tuple[ListEntry, ParsedRecord]] = []
     updated_pairs: list[tuple[ListEntry, ParsedRecord]] = []
     previous_snapshots: dict[int, dict] = {}  # of updated entries, to unlink hulls no longer named
+    # Entries whose record changed only outside what the snapshot counts (formatting, or a field we do
+    # not model, such as the INTERPOL links the UN added in 2026): their stored record is brought up
+    # to date, without a change row, so the record kept is always the one last published.
+    republished: list[ListEntry] = []
     with progress.stage(f"{source.slug}: compare", total=len(parsed.records), unit="record") as bar:
         for record in parsed.records:
             bar.update(1)
@@ -251,11 +256,14 @@ def list_version_apply(
             diff = snapshot_diff(entry.snapshot, snapshot)
             change_type = ChangeType.RELISTED if not entry.is_active else (ChangeType.AMENDED if diff else None)
             if change_type is None:
+                if entry.raw != record.raw:
+                    entry.raw, entry.updated_at, entry.last_seen_in = record.raw, now, version
+                    republished.append(entry)
                 continue
             previous_snapshots[entry.pk] = entry.snapshot
             for name, value in _entry_fields(record, snapshot).items():
                 setattr(entry, name, value)
-            entry.is_active, entry.delisted_on, entry.updated_at = True, None, now
+            entry.is_active, entry.delisted_on, entry.updated_at, entry.last_seen_in = True, None, now, version
             updated_pairs.append((entry, record))
             changes.append(EntryChange(version=version, entry=entry, change_type=change_type, diff=diff))
 
@@ -264,6 +272,7 @@ def list_version_apply(
         changes.extend(EntryChange(version=version, entry=entry, change_type=ChangeType.ADDED)
                        for entry, _ in new_pairs)
         update_all([entry for entry, _ in updated_pairs], _ENTRY_REWRITTEN_FIELDS)
+        update_all(republished, ("raw", "updated_at", "last_seen_in"))
         bar.update(1)
         _replace_children(new_pairs, fresh=True)
         bar.update(1)

@@ -83,6 +83,24 @@ def test_amendment_records_field_level_diff_and_replaces_details(un_source):
     assert list(entry.nationalities.values_list("country_code", flat=True)) == ["KP"]
 
 
+def test_a_record_changed_only_outside_the_modelled_fields_is_kept_as_published_without_a_change(un_source):
+    # As the UN did in 2026: INTERPOL links added to records otherwise unchanged.
+    first = apply(un_source, document(*people(20)))
+    untouched_before = ListEntry.objects.values("updated_at", "raw").get(external_id="1004")
+    linked = individual("1003", "KPi.103", "PERSON3", "KIM",
+                        extra="<HAS_INTERPOL_LINK>YES</HAS_INTERPOL_LINK><INTERPOL_LINK>https://x.int/1</INTERPOL_LINK>")
+
+    version = apply(un_source, document(*people(20, **{"3": linked}), generated="2026-06-01T00:00:00Z"))
+
+    assert version.status == "applied"
+    assert (version.added_count, version.amended_count, version.removed_count) == (0, 0, 0)
+    assert not EntryChange.objects.filter(version=version).exists()
+    entry = ListEntry.objects.get(external_id="1003")
+    assert entry.raw["INTERPOL_LINK"] == "https://x.int/1"
+    assert entry.first_seen_in == first and entry.last_seen_in == version
+    assert ListEntry.objects.values("updated_at", "raw").get(external_id="1004") == untouched_before
+
+
 def test_absent_entry_is_delisted_with_history_and_relisted_as_same_entry(un_source):
     everyone = people(20)
     apply(un_source, document(*everyone))

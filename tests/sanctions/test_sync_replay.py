@@ -24,6 +24,7 @@ import pytest
 from django.db import transaction
 
 from sanctions.models import EntryChange, ListEntry, ListSource, ListVersion
+from sanctions.parsers.un_xml import parse_un_consolidated
 from sanctions.services import MAX_REMOVAL_RATIO, last_applied_version, list_sync
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -146,6 +147,8 @@ class Outcome:
     change_rows_before: int
     change_rows_after: int
     seconds: float
+    raw_before: dict[str, dict]  # DATAID -> the record as stored (raw), before the sync
+    raw_after: dict[str, dict]
 
 
 @dataclass
@@ -159,6 +162,10 @@ class Replay:
     def at(self, label: str) -> tuple[Expected, Outcome]:
         index = LABELS.index(label)
         return self.expected[index], self.outcomes[index]
+
+
+def stored_records(source: ListSource) -> dict[str, dict]:
+    return dict(ListEntry.objects.filter(source=source).values_list("external_id", "raw"))
 
 
 def entry_state(source: ListSource) -> dict[str, tuple]:
@@ -175,7 +182,7 @@ def replay(django_db_setup, django_db_blocker):
         outcomes = []
         started, cpu_started = time.monotonic(), time.process_time()
         for step in STEPS:
-            before, rows_before = entry_state(source), change_rows(source)
+            before, rows_before, raw_before = entry_state(source), change_rows(source), stored_records(source)
             t0 = time.monotonic()
             version = list_sync(source=source, location=str(UN_DATA / step.path), force=True)
             seconds = time.monotonic() - t0
@@ -184,7 +191,7 @@ def replay(django_db_setup, django_db_blocker):
                     "entry__external_id", "change_type"):
                 changes[change_type].add(ext)
             outcomes.append(Outcome(step, version, dict(changes), before, entry_state(source), rows_before,
-                                    change_rows(source), seconds))
+                                    change_rows(source), seconds, raw_before, stored_records(source)))
         total, cpu = time.monotonic() - started, time.process_time() - cpu_started
         yield Replay(source, expected, outcomes, total, cpu)
         transaction.set_rollback(True)  # leave the test database as it was
@@ -259,12 +266,35 @@ def test_after_each_step_the_active_list_is_the_file_and_ids_keep_their_entry(re
 
 @pytest.mark.parametrize("label", LABELS)
 def test_entries_a_step_does_not_change_are_not_touched(replay, label):
+    # Without a change row only the stored record may be brought up to date (a republished field
+    # the snapshot does not count, such as the INTERPOL links of 2026-05-08), and then updated_at moves.
     _, out = replay.at(label)
     changed = set().union(*out.changes.values()) if out.changes else set()
 
-    for ext, state in out.before.items():
+    for ext, (pk, active, updated, delisted) in out.before.items():
         if ext not in changed:
-            assert out.after[ext] == state, f"{label}: DATAID {ext} touched without an EntryChange"
+            after_pk, after_active, after_updated, after_delisted = out.after[ext]
+            assert (after_pk, after_active, after_delisted) == (pk, active, delisted), \
+                f"{label}: DATAID {ext} touched without an EntryChange"
+            republished = out.raw_after[ext] != out.raw_before[ext]
+            assert (after_updated != updated) == republished, (label, ext)
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_every_entry_in_a_copy_keeps_its_record_as_that_copy_publishes_it(replay, label):
+    exp, out = replay.at(label)
+    published = {record.external_id: record.raw
+                 for record in parse_un_consolidated((UN_DATA / exp.step.path).read_bytes()).records}
+
+    assert {ext: out.raw_after[ext] for ext in published} == published
+
+
+def test_the_interpol_links_of_2026_05_08_reach_entries_listed_before(replay):
+    exp, out = replay.at("2026-05-08")
+    linked = {ext for ext in exp.records if "INTERPOL_LINK" in out.raw_after[ext]} - exp.added
+
+    assert len(linked) > 800  # 864 existing records gained a link and no other change that counts
+    assert not any("INTERPOL_LINK" in out.raw_before[ext] for ext in linked)
 
 
 def test_removed_entries_carry_the_version_date_as_delisting_date(replay):
