@@ -1,5 +1,5 @@
 """Writing many rows at once for list syncs: COPY on PostgreSQL, bulk_create elsewhere; updates
-as one prepared statement run per row.
+through a COPYed temporary table on PostgreSQL, one prepared statement per row elsewhere.
 
 A UN list version is about 1,000 entries and 9,000 child rows. On PostgreSQL, Django's
 bulk_create spends most of its time in Python (client-side query composition, quoting every
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 
 # Column types whose Python values psycopg writes as they are: no Django conversion needed.
 _PLAIN_TYPES = frozenset({
@@ -63,10 +63,12 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, object]])
 
 
 def update_all(objs: Sequence[models.Model], field_names: Sequence[str]) -> None:
-    """Write these fields of saved instances of one model back, as one UPDATE run for every row.
+    """Write these fields of saved instances of one model back.
 
-    bulk_update builds a CASE WHEN per row and column (16 x 138 for a typical UN amendment),
-    which costs Django more than the database; one prepared statement sent per row is cheap."""
+    bulk_update builds a CASE WHEN per row and column (16 x 138 for a typical UN amendment), which
+    costs Django more than the database. On PostgreSQL the new values are COPYed into a temporary
+    table and written by one UPDATE ... FROM it (a version republishing 864 records: 240 -> 130 ms
+    here); elsewhere one prepared statement is run per row."""
     if not objs:
         return
     model = type(objs[0])
@@ -74,11 +76,23 @@ def update_all(objs: Sequence[models.Model], field_names: Sequence[str]) -> None
     meta = model._meta
     columns = [meta.get_field(name) for name in field_names]
     quote = connection.ops.quote_name
-    sql = (f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(c.column)} = %s' for c in columns)} "
-           f"WHERE {quote(meta.pk.column)} = %s")
-    rows = [[c.get_db_prep_save(getattr(obj, c.attname), connection) for c in columns] + [obj.pk] for obj in objs]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    table, key = quote(meta.db_table), quote(meta.pk.column)
+    if connection.vendor != "postgresql":
+        sql = f"UPDATE {table} SET {', '.join(f'{quote(c.column)} = %s' for c in columns)} WHERE {key} = %s"
+        rows = [[c.get_db_prep_save(getattr(obj, c.attname), connection) for c in columns] + [obj.pk] for obj in objs]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+        return
+    staged = quote(f"_update_all_{meta.db_table}")
+    names = ", ".join(quote(c.column) for c in [meta.pk, *columns])
+    with transaction.atomic(using=connection.alias), connection.wrap_database_errors, connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {staged} AS SELECT {names} FROM {table} WITH NO DATA")
+        with cursor.cursor.copy(f"COPY {staged} ({names}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row([obj.pk, *(c.get_db_prep_save(getattr(obj, c.attname), connection) for c in columns)])
+        assignments = ", ".join(f"{quote(c.column)} = staged.{quote(c.column)}" for c in columns)
+        cursor.execute(f"UPDATE {table} SET {assignments} FROM {staged} AS staged WHERE {table}.{key} = staged.{key}")
+        cursor.execute(f"DROP TABLE {staged}")
 
 
 def _connection(model: type[models.Model]):

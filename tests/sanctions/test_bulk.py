@@ -2,6 +2,7 @@
 import datetime
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from sanctions.bulk import insert_all, insert_rows, update_all
 from sanctions.models import (
@@ -59,7 +60,6 @@ def test_children_point_at_their_entries_and_later_inserts_take_fresh_keys(un_so
 
 
 def test_constraint_violations_are_refused_as_errors(un_source):
-    from django.db import IntegrityError, transaction
     insert_all([entry(un_source, "1")])
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_all([entry(un_source, "1")])  # (source, external_id) is unique
@@ -88,7 +88,6 @@ def test_plain_rows_take_the_model_defaults_for_missing_fields(un_source):
 
 
 def test_plain_rows_breaking_a_constraint_are_refused(un_source):
-    from django.db import IntegrityError, transaction
     parent = entry(un_source, "1")
     insert_all([parent])
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -109,3 +108,17 @@ def test_updates_write_the_named_fields_of_each_row_and_nothing_else(un_source):
         ("new two", {"NOTE": 'changed "two"'}, "PERSON 2"),
     ]
     update_all([], ["comments"])  # nothing to write is a no-op
+
+
+def test_updates_run_twice_in_one_transaction_and_a_refused_one_changes_nothing(un_source):
+    first, second = entry(un_source, "1"), entry(un_source, "2")
+    insert_all([first, second])
+    with transaction.atomic():
+        first.comments = "one"
+        update_all([first], ["comments"])
+        second.comments = "two"
+        update_all([second], ["comments"])  # the staging of the first call is gone
+    second.external_id, second.comments = "1", "not written"  # (source, external_id) is unique
+    with pytest.raises(IntegrityError), transaction.atomic():
+        update_all([second], ["external_id", "comments"])
+    assert list(ListEntry.objects.order_by("pk").values_list("external_id", "comments")) == [("1", "one"), ("2", "two")]
