@@ -27,27 +27,29 @@ def input_lines(stream: BinaryIO) -> Iterator[bytes]:
     the input's size), split on "\n" only (not on the other line breaks `str.splitlines` knows,
     such as U+2028 inside a name), without a leading byte order mark or the newline itself.
 
-    A line longer than MAX_LINE_BYTES is given as its first MAX_LINE_BYTES + 1 bytes (the rest is
-    read and dropped), which `query_from_line` refuses: it stays one bad line, numbered as such."""
-    first = True
-    while line := stream.readline(MAX_LINE_BYTES + 1):
-        if first:
-            line, first = line.removeprefix(codecs.BOM_UTF8), False
+    A line longer than MAX_LINE_BYTES is given as its first MAX_LINE_BYTES + 1 bytes or more (the
+    rest is read and dropped), which `query_from_line` refuses: it stays one bad line, numbered as such."""
+    # The first read has room for the mark too, so that a long first line is seen as too long.
+    line = stream.readline(MAX_LINE_BYTES + 1 + len(codecs.BOM_UTF8)).removeprefix(codecs.BOM_UTF8)
+    while line:
         if line.endswith(b"\n"):
             yield line[:-1]
-            continue
-        if len(line) > MAX_LINE_BYTES:
-            while (rest := stream.readline(MAX_LINE_BYTES + 1)) and not rest.endswith(b"\n"):
-                pass
-        yield line
+        else:
+            if len(line) > MAX_LINE_BYTES:
+                while (rest := stream.readline(MAX_LINE_BYTES + 1)) and not rest.endswith(b"\n"):
+                    pass
+            yield line
+        line = stream.readline(MAX_LINE_BYTES + 1)
 
 
 def count_lines(stream: BinaryIO) -> int:
     """How many lines `input_lines` will give for the rest of a seekable stream (for a progress
     bar's total), counted in blocks without decoding; the stream is put back where it was."""
     start, count, last = stream.tell(), 0, b"\n"
-    while block := stream.read(1 << 20):
+    block = stream.read(1 << 20).removeprefix(codecs.BOM_UTF8)
+    while block:
         count, last = count + block.count(b"\n"), block[-1:]
+        block = stream.read(1 << 20)
     stream.seek(start)
     return count + (last != b"\n")
 

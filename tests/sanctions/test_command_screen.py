@@ -220,6 +220,28 @@ def test_an_overlong_line_is_one_bad_line_and_the_run_goes_on(seed_list, tmp_pat
     assert "1 line(s) skipped." in stderr
 
 
+def test_the_input_file_as_output_is_refused_and_kept(seed_list, tmp_path, monkeypatch):
+    queries = tmp_path / "queries.jsonl"
+    queries.write_bytes(RI + b"\n" + OMM + b"\n")
+    with pytest.raises(CommandError, match="is the input"):
+        call_command("screen", "--input", str(queries), "--output", str(queries), stdout=io.StringIO(),
+                     stderr=io.StringIO())
+    with queries.open("rb") as stdin:  # the same file behind standard input
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stdin))
+        with pytest.raises(CommandError, match="is the input"):
+            call_command("screen", "--input", "-", "--output", str(queries), stdout=io.StringIO(),
+                         stderr=io.StringIO())
+    assert queries.read_bytes() == RI + b"\n" + OMM + b"\n"
+
+
+def test_an_output_that_cannot_be_written_fails_clearly(seed_list, tmp_path):
+    queries = tmp_path / "queries.jsonl"
+    queries.write_bytes(RI + b"\n")
+    with pytest.raises(CommandError, match="Cannot write /dev/full: No space left on device"):
+        call_command("screen", "--input", str(queries), "--output", "/dev/full", stdout=io.StringIO(),
+                     stderr=io.StringIO())
+
+
 class Terminal(io.StringIO):
     def isatty(self):
         return True

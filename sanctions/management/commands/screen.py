@@ -1,4 +1,6 @@
 """Screen a file of queries (JSON lines) against the lists, writing scored, explained results."""
+import contextlib
+import os
 import sys
 
 from django.conf import settings
@@ -51,12 +53,15 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {input}: {exc.strerror}") from None
         try:
-            self._screen(source, input, output, limit, threshold, slugs)
+            if output and _same_file(source, output):
+                raise CommandError(f"--output {output} is the input: writing the results would erase the queries "
+                                   "before they are read.")
+            self._screen(source, "standard input" if input == "-" else input, output, limit, threshold, slugs)
         finally:
             if source is not sys.stdin.buffer:
                 source.close()
 
-    def _screen(self, source, input, output, limit, threshold, slugs):
+    def _screen(self, source, input_name, output, limit, threshold, slugs):
         with TerminalProgress(getattr(self.stderr, "_out", sys.stderr)).stage("index the lists", total=1) as bar:
             handle = current_index(slugs)
             bar.update(1)
@@ -69,8 +74,9 @@ class Command(BaseCommand):
         # counted first for its total (a quick pass over the bytes); standard input has no total.
         stream = getattr(self.stderr, "_out", sys.stderr)
         shown = is_terminal(stream)
-        total = count_lines(source) if shown and source.seekable() else None
-        progress = tqdm(input_lines(source), unit="query", file=stream, total=total,
+        total = _read(count_lines, source, input_name) if shown and source.seekable() else None
+        # Without a total (standard input) the bar waits a second, so that short runs print nothing.
+        progress = tqdm(_lines(source, input_name), unit="query", file=stream, total=total, delay=0 if total else 1,
                         disable=not shown or (total is not None and total < 200))
         try:
             for number, line in enumerate(progress, start=1):
@@ -84,11 +90,36 @@ class Command(BaseCommand):
                     continue
                 results = handle.index.screen(query, limit=limit, threshold=threshold)
                 out.write(result_line({"id": query.id, "results": [r.as_dict() for r in results]}))
-        except OSError as exc:
-            raise CommandError(f"Cannot read {input}: {exc.strerror}") from None
+            if output:
+                out.close()  # a failing flush is a failed write too
+        except OSError as exc:  # reading errors are CommandErrors by now (_lines): this is the output
+            raise CommandError(f"Cannot write {output or 'standard output'}: {exc.strerror}") from None
         finally:
             progress.close()
             if output:
-                out.close()
+                with contextlib.suppress(OSError):  # reported above, or the run failed before
+                    out.close()
         if errors:
             self.stderr.write(f"{errors} line(s) skipped.")
+
+
+def _same_file(source, output: str) -> bool:
+    try:
+        read, written = os.fstat(source.fileno()), os.stat(output)
+    except (OSError, ValueError):  # no such output yet, or an input with no file behind it
+        return False
+    return (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino)
+
+
+def _read(function, source, name: str):
+    try:
+        return function(source)
+    except OSError as exc:
+        raise CommandError(f"Cannot read {name}: {exc.strerror}") from None
+
+
+def _lines(source, name: str):
+    try:
+        yield from input_lines(source)
+    except OSError as exc:
+        raise CommandError(f"Cannot read {name}: {exc.strerror}") from None
