@@ -216,7 +216,8 @@ def list_version_apply(
         version.save()
         return version
 
-    existing = {entry.external_id: entry for entry in source.entries.all()}
+    # The records as published (raw) are compared apart, a batch at a time (_republished).
+    existing = {entry.external_id: entry for entry in source.entries.defer("raw")}
     incoming_ids = {record.external_id for record in parsed.records}
     active_ids = {ext_id for ext_id, entry in existing.items() if entry.is_active}
     to_remove = active_ids - incoming_ids
@@ -239,10 +240,7 @@ def list_version_apply(
     new_pairs: list[tuple[ListEntry, ParsedRecord]] = []
     updated_pairs: list[tuple[ListEntry, ParsedRecord]] = []
     previous_snapshots: dict[int, dict] = {}  # of updated entries, to unlink hulls no longer named
-    # Entries whose record changed only outside what the snapshot counts (formatting, or a field we do
-    # not model, such as the INTERPOL links the UN added in 2026): their stored record is brought up
-    # to date, without a change row, so the record kept is always the one last published.
-    republished: list[ListEntry] = []
+    unchanged: list[tuple[ListEntry, ParsedRecord]] = []
     with progress.stage(f"{source.slug}: compare", total=len(parsed.records), unit="record") as bar:
         for record in parsed.records:
             bar.update(1)
@@ -256,9 +254,7 @@ def list_version_apply(
             diff = snapshot_diff(entry.snapshot, snapshot)
             change_type = ChangeType.RELISTED if not entry.is_active else (ChangeType.AMENDED if diff else None)
             if change_type is None:
-                if entry.raw != record.raw:
-                    entry.raw, entry.updated_at, entry.last_seen_in = record.raw, now, version
-                    republished.append(entry)
+                unchanged.append((entry, record))
                 continue
             previous_snapshots[entry.pk] = entry.snapshot
             for name, value in _entry_fields(record, snapshot).items():
@@ -272,7 +268,7 @@ def list_version_apply(
         changes.extend(EntryChange(version=version, entry=entry, change_type=ChangeType.ADDED)
                        for entry, _ in new_pairs)
         update_all([entry for entry, _ in updated_pairs], _ENTRY_REWRITTEN_FIELDS)
-        update_all(republished, ("raw", "updated_at", "last_seen_in"))
+        update_all(_republished(unchanged, now=now, version=version), ("raw", "updated_at", "last_seen_in"))
         bar.update(1)
         _replace_children(new_pairs, fresh=True)
         bar.update(1)
@@ -307,6 +303,27 @@ def list_version_apply(
         lambda: list_version_applied.send(sender=ListVersion, version=version, changed_entry_ids=changed_ids)
     )
     return version
+
+
+# Stored records compared per batch: an OFAC list's records would take tens of MB as Python objects.
+REPUBLISHED_BATCH = 500
+
+
+def _republished(pairs: list[tuple[ListEntry, ParsedRecord]], *, now: datetime.datetime,
+                 version: ListVersion) -> list[ListEntry]:
+    """The entries of `pairs` (unchanged by their snapshots) whose record as published changed all the
+    same: formatting, or a field the snapshot does not count, such as the INTERPOL links the UN added
+    to 864 records in 2026. Their stored record is brought up to date, without a change row, so the
+    record kept is always the one last published."""
+    republished = []
+    for start in range(0, len(pairs), REPUBLISHED_BATCH):
+        batch = pairs[start:start + REPUBLISHED_BATCH]
+        stored = dict(ListEntry.objects.filter(pk__in=[entry.pk for entry, _ in batch]).values_list("pk", "raw"))
+        for entry, record in batch:
+            if stored[entry.pk] != record.raw:
+                entry.raw, entry.updated_at, entry.last_seen_in = record.raw, now, version
+                republished.append(entry)
+    return republished
 
 
 # --- Vessels named by a list (OFAC SDN): curated Vessel rows follow the list ------------------
