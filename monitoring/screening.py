@@ -58,8 +58,42 @@ def material_snapshot(entry: ListEntry) -> dict:
     return {field: entry.snapshot.get(field) for field in MATERIAL_FIELDS}
 
 
-def _material_changes(before: dict, after: dict) -> list[str]:
-    return [field.replace("_", " ") for field in MATERIAL_FIELDS if before and before.get(field) != after.get(field)]
+def _material_facts(field: str, rows: list | None) -> dict[tuple, str]:
+    """What identifies in one material field of a snapshot, {key: how to say it}. Notes, labels,
+    the parser's warnings, case and spacing are left out: a passport whose expiry moved from the note
+    to its own field, or a vessel's MMSI whose note names a new flag, is the same passport, the same MMSI."""
+    facts = {}
+    for row in rows or []:
+        if field == "names":
+            name = " ".join(str(row.get("name", "")).split())
+            facts.setdefault((name.casefold(),), f"“{name}”")
+        elif field == "identifiers":
+            number = row.get("normalized") or "".join(c for c in str(row.get("value", "")).upper() if c.isalnum())
+            kind = str(row.get("type", "")).replace("_", " ")
+            country = row.get("country_code") or ""
+            facts.setdefault((row.get("type"), number, country),
+                             f"{kind} {row.get('value') or number}" + (f" ({country})" if country else ""))
+        else:  # birth_dates
+            key = (row.get("qualifier"), row.get("date"), row.get("year"), row.get("year_to"))
+            when = row.get("date") or "–".join(str(y) for y in (row.get("year"), row.get("year_to")) if y)
+            facts.setdefault(key, f"{when or 'no date'}" + (f" ({row['qualifier']})" if row.get("qualifier") else ""))
+    return facts
+
+
+def _material_changes(before: dict, after: dict) -> dict[str, str]:
+    """{field label: what was added and removed} for the material fields that changed between two
+    material snapshots; empty when nothing that identifies the entry changed."""
+    if not before:
+        return {}
+    changes = {}
+    for field in MATERIAL_FIELDS:
+        old, new = _material_facts(field, before.get(field)), _material_facts(field, after.get(field))
+        if old.keys() == new.keys():
+            continue
+        parts = [f"added {', '.join(new[key] for key in new if key not in old)}" if new.keys() - old.keys() else "",
+                 f"removed {', '.join(old[key] for key in old if key not in new)}" if old.keys() - new.keys() else ""]
+        changes[field.replace("_", " ")] = "; ".join(part for part in parts if part)
+    return changes
 
 
 def _results_for(subject: ReportSubject, handle: IndexHandle, entry_ids: set[int] | None) -> list[MatchResult] | None:
@@ -194,9 +228,10 @@ def _reopen_if_entry_changed(match: ScreeningMatch, entry: ListEntry) -> None:
         return
     match.review_status = ReviewStatus.PENDING
     match.decided_entry_snapshot = material_snapshot(entry)
+    what = "; ".join(f"{field}: {how}" for field, how in changed.items())
     MatchReview.objects.create(
         match=match, reviewer=None, reviewer_label=SYSTEM_REVIEWER, decision=ReviewDecision.REOPEN,
-        reason=f"Reopened: the list entry's {', '.join(changed)} changed since it was dismissed.",
+        reason=f"Reopened: the list entry's {' and '.join(changed)} changed since it was dismissed ({what}).",
     )
 
 

@@ -340,6 +340,41 @@ def test_a_dismissed_hit_reopens_when_its_entry_changes_materially(report, save,
     assert list(match.reviews.values_list("decision", flat=True)) == ["dismiss", "reopen"]
 
 
+def test_the_reopen_note_says_what_was_added_and_removed(report, save, analyst_kr, apply_xml):
+    subject = save(report=report, name="Ri Won Ho")
+    match = hits(subject)["KPi.033"]
+    review(match, "dismiss", analyst_kr)
+
+    apply_xml(edited(edited(SEED, "<NUMBER> 472310128</NUMBER>", "<NUMBER>472310129</NUMBER>"),
+                     "<ALIAS_NAME>Lee Won Ho</ALIAS_NAME>", "<ALIAS_NAME>Lee Won-ho</ALIAS_NAME>"))
+
+    reason = match.reviews.order_by("id").last().reason
+    assert reason == ("Reopened: the list entry's names and identifiers changed since it was dismissed "
+                      "(names: added “Lee Won-ho”; removed “Lee Won Ho”; identifiers: added passport 472310129 (KP); "
+                      "removed passport 472310128 (KP)).")
+
+
+@pytest.mark.parametrize("old, new", [
+    ("<NUMBER> 472310128</NUMBER>", "<NUMBER>472 310 128</NUMBER>"),  # the same number, spaced
+    ("<NUMBER> 472310128</NUMBER>", "<NUMBER>472310128</NUMBER><NOTE>Expiration date: 2027-01-01</NOTE>"),
+    ("<ALIAS_NAME>Lee Won Ho</ALIAS_NAME>", "<ALIAS_NAME>LEE  WON HO</ALIAS_NAME>"),  # case and spacing
+    ("<QUALITY>Low</QUALITY>\n        <ALIAS_NAME>Lee Won Ho", "<QUALITY>Good</QUALITY>\n        <ALIAS_NAME>Lee Won Ho"),
+    ("<YEAR>1965</YEAR>", "<YEAR>1965</YEAR><NOTE>as stated by a member state</NOTE>"),
+])
+def test_a_change_to_what_does_not_identify_the_entry_does_not_reopen_a_dismissal(report, save, analyst_kr,
+                                                                                  apply_xml, old, new):
+    subject = save(report=report, name="Ri Won Ho")
+    match = hits(subject)["KPi.033"]
+    review(match, "dismiss", analyst_kr)
+
+    version = apply_xml(edited(SEED, old, new))
+
+    assert version.amended_count == 1  # the entry did change, as the snapshot counts changes
+    match.refresh_from_db()
+    assert match.review_status == "dismissed"
+    assert list(match.reviews.values_list("decision", flat=True)) == ["dismiss"]
+
+
 def test_a_non_material_change_does_not_reopen_a_dismissal(report, save, analyst_kr, apply_xml):
     subject = save(report=report, name="Ri Won Ho")
     match = hits(subject)["KPi.033"]
@@ -631,3 +666,20 @@ def test_the_index_is_cached_per_list_version(seed_list, un_source):
     assert second is not first
     assert len(second.index) == len(first.index) + 1
     assert screening.version_key(second) != screening.version_key(first)
+
+
+def test_a_vessels_new_flag_is_not_an_identifier_change():
+    # OFAC: the MMSI's and call sign's notes and validity follow the flag; their numbers do not change.
+    def snapshot(flag: str, valid: bool) -> dict:
+        return {"names": [{"name": "HUA FU", "kind": "primary"}], "birth_dates": [], "identifiers": [
+            {"type": "mmsi", "value": "445123456", "normalized": "445123456", "valid": valid, "country_code": "",
+             "note": f"MID 445 is KP, but the flag is {flag}"},
+            {"type": "imo", "value": "9020003", "normalized": "9020003", "valid": True, "country_code": "",
+             "note": ""},
+        ]}
+
+    assert screening._material_changes(snapshot("KP", True), snapshot("PA", False)) == {}
+    moved = snapshot("PA", False)
+    moved["identifiers"][1]["normalized"] = moved["identifiers"][1]["value"] = "9020004"
+    assert screening._material_changes(snapshot("KP", True), moved) == {
+        "identifiers": "added imo 9020004; removed imo 9020003"}
