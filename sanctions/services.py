@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import fields
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from .bulk import insert_all, insert_rows, update_all
@@ -100,11 +100,27 @@ def snapshot_diff(before: dict, after: dict) -> dict:
     }
 
 
+@functools.cache
+def _text_limits(model: type) -> tuple[tuple[str, int], ...]:
+    return tuple((field.attname, field.max_length) for field in model._meta.concrete_fields
+                 if isinstance(field, models.CharField) and field.max_length)
+
+
+def _fit(model: type, row: dict) -> dict:
+    """`row` with its texts cut to their columns' lengths. A list publishes what it likes (OFAC: a
+    250-character city); the record as published (raw) keeps the whole text."""
+    for name, limit in _text_limits(model):
+        value = row.get(name)
+        if type(value) is str and len(value) > limit:
+            row[name] = value[:limit]
+    return row
+
+
 def _entry_fields(record: ParsedRecord, snapshot: dict) -> dict:
-    return {
+    return _fit(ListEntry, {
         "reference_number": record.reference_number,
         "kind": ENTRY_KIND[record.kind],
-        "primary_name": record.primary_name[:500],
+        "primary_name": record.primary_name,
         "regime": record.regime,
         "list_types": list(record.list_types),
         "listed_on": record.listed_on,
@@ -115,7 +131,7 @@ def _entry_fields(record: ParsedRecord, snapshot: dict) -> dict:
         "designations": list(record.designations),
         "raw": record.raw,  # plain JSON by the parsers' contract (ParsedRecord.raw)
         "snapshot": snapshot,
-    }
+    })
 
 
 # Columns rewritten when an entry is amended or relisted. last_seen_in is set in the same write (each
@@ -129,18 +145,20 @@ _ENTRY_REWRITTEN_FIELDS = (
 
 def _child_rows(entry_id: int, record: ParsedRecord) -> dict[type, list[dict]]:
     return {
-        ListEntryName: [{"entry_id": entry_id, **_fields_of(n)} for n in record.names],
+        ListEntryName: [_fit(ListEntryName, {"entry_id": entry_id, **_fields_of(n)}) for n in record.names],
         ListEntryIdentifier: [
-            {
-                "entry_id": entry_id, "type": i.type, "type_label": i.type_label[:200], "value": i.value[:200],
-                "normalized": i.normalized[:200], "is_valid": i.valid, "country": i.country[:200],
+            _fit(ListEntryIdentifier, {
+                "entry_id": entry_id, "type": i.type, "type_label": i.type_label, "value": i.value,
+                "normalized": i.normalized, "is_valid": i.valid, "country": i.country,
                 "country_code": i.country_code, "issued_on": i.issued_on, "expires_on": i.expires_on, "note": i.note,
-            }
+            })
             for i in record.identifiers
         ],
-        ListEntryBirthDate: [{"entry_id": entry_id, **_fields_of(b)} for b in record.birth_dates],
-        ListEntryNationality: [{"entry_id": entry_id, **_fields_of(n)} for n in record.nationalities],
-        ListEntryAddress: [{"entry_id": entry_id, **_fields_of(a)} for a in record.addresses],
+        ListEntryBirthDate: [_fit(ListEntryBirthDate, {"entry_id": entry_id, **_fields_of(b)})
+                             for b in record.birth_dates],
+        ListEntryNationality: [_fit(ListEntryNationality, {"entry_id": entry_id, **_fields_of(n)})
+                               for n in record.nationalities],
+        ListEntryAddress: [_fit(ListEntryAddress, {"entry_id": entry_id, **_fields_of(a)}) for a in record.addresses],
     }
 
 
@@ -213,6 +231,16 @@ def list_version_apply(
     if last_applied and last_applied.content_sha256 == parsed.content_sha256:
         version.status = VersionStatus.UNCHANGED
         version.active_count = source.entries.filter(is_active=True).count()
+        version.save()
+        return version
+
+    key_length = ListEntry._meta.get_field("external_id").max_length
+    if overlong := next((r.external_id for r in parsed.records if len(r.external_id) > key_length), None):
+        # The publisher's stable key cannot be cut short: two records could become one.
+        version.status = VersionStatus.REJECTED
+        version.active_count = source.entries.filter(is_active=True).count()
+        version.error = (f"Refused: the record id {overlong[:40]!r}… is {len(overlong)} characters long, over the "
+                         f"{key_length} a stable key may have here.")
         version.save()
         return version
 

@@ -145,3 +145,30 @@ def test_changed_entries_are_announced_after_commit(un_source, django_capture_on
         list_version_applied.disconnect(receiver)
 
     assert received == [(version.pk, sorted(ListEntry.objects.values_list("pk", flat=True)))]
+
+
+def test_texts_longer_than_their_columns_are_cut_and_kept_whole_in_the_record(un_source):
+    city, alias = "C" * 250, "A" * 600
+    long_fields = (f"<GENDER>{'G' * 40}</GENDER><INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>{alias}</ALIAS_NAME>"
+                   f"</INDIVIDUAL_ALIAS><INDIVIDUAL_ADDRESS><CITY>{city}</CITY><ZIP_CODE>{'9' * 60}</ZIP_CODE>"
+                   f"</INDIVIDUAL_ADDRESS>")
+    version = apply(un_source, document(individual("1000", "KPi.100", "PERSON0", "KIM", extra=long_fields)))
+
+    assert version.status == "applied"
+    entry = ListEntry.objects.get(external_id="1000")
+    assert entry.gender == "G" * 32
+    assert entry.addresses.get().city == city[:200] and entry.addresses.get().zip_code == "9" * 50
+    assert entry.names.get(kind="alias").name == alias[:500]
+    assert entry.raw["INDIVIDUAL_ADDRESS"][0]["CITY"] == city  # the record as published keeps it whole
+
+
+def test_a_record_id_too_long_for_a_stable_key_is_refused_and_changes_nothing(un_source):
+    apply(un_source, document(*people(3)))
+    before = list(ListEntry.objects.values_list("external_id", "is_active").order_by("external_id"))
+
+    version = apply(un_source, document(*people(3), individual("9" * 65, "KPi.999", "LONG"),
+                                        generated="2026-06-01T00:00:00Z"))
+
+    assert version.status == "rejected"
+    assert "65 characters long, over the 64" in version.error
+    assert list(ListEntry.objects.values_list("external_id", "is_active").order_by("external_id")) == before
