@@ -109,7 +109,12 @@ def _read_file(url: str, *, max_bytes: int) -> FetchResult:
         size = path.stat().st_size
         if size > max_bytes:
             raise PermanentFetchError(f"{path} is {size} bytes, over the {max_bytes}-byte limit.")
-        return FetchResult(url=url, content=path.read_bytes())
+        # Read no more than the limit allows either way: a pipe or a device reports no size.
+        with path.open("rb") as file:
+            content = file.read(max_bytes + 1)
+        if len(content) > max_bytes:
+            raise PermanentFetchError(f"{path} gives more than {max_bytes} bytes, over the limit.")
+        return FetchResult(url=url, content=content)
     except FileNotFoundError as exc:
         raise NotFoundFetchError(f"Cannot read {path}: {exc.strerror or exc}") from exc
     except OSError as exc:

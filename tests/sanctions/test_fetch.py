@@ -4,7 +4,9 @@ in time: short timeouts and an injected `sleep` that only records the backoff.""
 from __future__ import annotations
 
 import gzip
+import os
 import socket
+import threading
 import time
 
 import pytest
@@ -92,6 +94,18 @@ def test_missing_file_is_not_found_but_an_unreadable_one_is_not(tmp_path):
 def test_directory_instead_of_file_is_a_permanent_error(tmp_path):
     with pytest.raises(PermanentFetchError, match="Cannot read"):
         fetch(str(tmp_path), max_bytes=10**9)
+
+
+def test_a_file_with_no_size_is_still_read_no_further_than_the_cap(tmp_path):
+    # A device or a pipe reports a size of 0: the cap must hold while reading, not only by stat().
+    with pytest.raises(PermanentFetchError, match="gives more than 4096 bytes, over the limit"):
+        fetch("/dev/zero", max_bytes=4096)
+    fifo = tmp_path / "list.fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(b"<x/>"))
+    writer.start()
+    assert fetch(str(fifo), max_bytes=4096).content == b"<x/>"
+    writer.join(timeout=5)
 
 
 def test_file_over_the_cap_is_permanent_and_the_cap_itself_is_allowed(tmp_path):
