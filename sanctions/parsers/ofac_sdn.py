@@ -192,7 +192,8 @@ def parse_ofac_sdn(
     alt_rows = _read_csv(alt, "alt.csv", ALT_COLUMNS, max_bytes) if alt is not None else []
     add_rows = _read_csv(add, "add.csv", ADD_COLUMNS, max_bytes) if add is not None else []
     comment_rows = (
-        _read_csv(sdn_comments, "sdn_comments.csv", COMMENTS_COLUMNS, max_bytes) if sdn_comments is not None else []
+        _read_csv(sdn_comments, "sdn_comments.csv", COMMENTS_COLUMNS, max_bytes, may_be_empty=True)
+        if sdn_comments is not None else []
     )
     if not sdn_rows:
         raise ListParseError("sdn.csv has no records")
@@ -328,13 +329,20 @@ def _read_csv(
     label: str,
     columns: tuple[str, ...],
     max_bytes: int,
+    may_be_empty: bool = False,
 ) -> list[tuple[int, dict[str, str]]]:
-    """(line, {column: value}) per data row; '-0-' becomes '' and values are trimmed."""
+    """(line, {column: value}) per data row; '-0-' becomes '' and values are trimmed.
+
+    An empty file is refused (a broken download of sdn.csv, alt.csv or add.csv would otherwise
+    strip every record of its names or addresses), unless ``may_be_empty``: sdn_comments.csv only
+    has rows while some remarks run over 1,000 characters."""
     data = _as_bytes(data)
     if len(data) > max_bytes:
         raise ListParseError(f"{label} is {len(data):,} bytes, over the limit of {max_bytes:,} bytes")
     text = _TRAILER_TEXT.sub("", _decode(data))
     if not text.strip():
+        if may_be_empty:
+            return []
         raise ListParseError(f"{label} is empty")
     if _MARKUP_START.match(text):
         raise ListParseError(

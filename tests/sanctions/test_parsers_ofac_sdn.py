@@ -164,6 +164,15 @@ def test_things_that_are_not_the_sdn_csv_are_refused(data: bytes, message: str) 
         parse_ofac_sdn(data)
 
 
+@pytest.mark.parametrize("empty", [b"", b"\r\n\x1a"])
+def test_an_empty_comments_file_has_no_rows_but_an_empty_alt_or_add_file_is_refused(empty: bytes) -> None:
+    sdn = _csv([sdn_row()])
+    assert parse_ofac_sdn(sdn, sdn_comments=empty).records == parse_ofac_sdn(sdn).records
+    for name in ("alt", "add"):
+        with pytest.raises(ListParseError, match=rf"{name}\.csv is empty"):
+            parse_ofac_sdn(sdn, **{name: empty})
+
+
 def test_files_over_the_cap_are_refused_before_parsing() -> None:
     sdn = _csv([sdn_row()])
     with pytest.raises(ListParseError, match=rf"sdn\.csv is {len(sdn)} bytes, over the limit of {len(sdn) - 1} bytes"):
