@@ -386,7 +386,10 @@ def vessels_from_list_sync(*, pairs: list[tuple[ListEntry, ParsedRecord]], versi
         vessel.mmsi = particulars.mmsi or vessel.mmsi
         vessel.call_sign = particulars.call_sign[:10] or vessel.call_sign
         vessel.vessel_type = particulars.vessel_type[:100] or vessel.vessel_type
-        vessel.gross_tonnage = particulars.gross_registered_tonnage or particulars.tonnage or vessel.gross_tonnage
+        # OFAC's GRT column is the gross tonnage; its Tonnage column is another measure, the deadweight
+        # (SABITI: Tonnage 159,681, GRT 81,479, a Suezmax tanker's deadweight and gross tonnage).
+        vessel.gross_tonnage = particulars.gross_registered_tonnage or vessel.gross_tonnage
+        vessel.deadweight_tonnage = particulars.tonnage or vessel.deadweight_tonnage
         vessel.save()
         vessel.list_entries.add(entry)
         _identity_period_follow(vessel, record, effective_date=None if created else effective_date,

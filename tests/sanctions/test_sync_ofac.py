@@ -91,10 +91,10 @@ def drop_row(ent_num: str):
 # --- The real copy ---------------------------------------------------------------------------------
 # One sync of the real copy takes seconds, so the checks on its result share one test.
 
-PARTICULARS = [  # imo, ent_num, name, flag, vessel type, tonnage
+PARTICULARS = [  # imo, ent_num, name, flag, vessel type, deadweight tonnage (the Tonnage column)
     ("7937317", "17069", "CHONG CHON GANG", "KP", "General Cargo", None),
     ("9110236", "18346", "DAWNLIGHT", "MN", "General Cargo", None),
-    ("9020003", "23764", "HUA FU", "PA", "", 10030),  # "10,030" in the Tonnage column
+    ("9020003", "23764", "HUA FU", "PA", "", 10030),  # "10,030" in the Tonnage column, no GRT
     ("9003550", "24508", "PATRIOT", "RU", "", None),
     ("9004700", "23776", "XIN GUANG HAI", "", "", 7067),  # no flag published
 ]
@@ -120,8 +120,8 @@ def test_real_copy_creates_vessel_entries_and_vessels(synced, real_copy):
     # Particulars as published.
     for imo, ent_num, name, flag, vessel_type, tonnage in PARTICULARS:
         hull = vessel(imo)
-        assert (hull.name, hull.flag.code or "", hull.vessel_type, hull.gross_tonnage) == (
-            name, flag, vessel_type, tonnage
+        assert (hull.name, hull.flag.code or "", hull.vessel_type, hull.deadweight_tonnage, hull.gross_tonnage) == (
+            name, flag, vessel_type, tonnage, None  # the DPRK subset publishes no GRT
         ), imo
         assert hull.list_entries.get().reference_number == f"OFAC-{ent_num}"
         assert hull.created_by is None and hull.mmsi == "" and hull.call_sign == ""
@@ -164,7 +164,7 @@ def test_vessels_with_call_sign_owner_and_tonnage(ofac, real_copy, settings):
     assert (sabiti.name, sabiti.call_sign, sabiti.flag.code, sabiti.vessel_type) == (
         "SABITI", "5IM591", "PA", "Crude Oil Tanker"
     )
-    assert sabiti.gross_tonnage == 81479  # GRT wins over the Tonnage column (159681)
+    assert (sabiti.gross_tonnage, sabiti.deadweight_tonnage) == (81479, 159681)  # the GRT and Tonnage columns
     assert sabiti.identities.get().call_sign == "5IM591"
 
     starla = Vessel.objects.get(list_entries__external_id="15902")
@@ -204,7 +204,7 @@ def test_renamed_and_reflagged_vessel_is_amended_with_a_new_identity_period(sync
     assert set(change.diff) <= {"primary_name", "names", "vessel"}
 
     hull = Vessel.objects.get(pk=hua_fu.pk)
-    assert (hull.imo_number, hull.name, hull.flag.code, hull.gross_tonnage) == ("9020003", "HUA FU 8", "SL", 10030)
+    assert (hull.imo_number, hull.name, hull.flag.code, hull.deadweight_tonnage) == ("9020003", "HUA FU 8", "SL", 10030)
     assert hull.list_entries.get().pk == change.entry.pk
     old, new = hull.identities.order_by("id")
     assert old.pk == first_period.pk
