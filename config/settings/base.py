@@ -12,6 +12,17 @@ if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
 
 OFFICIAL_UN_LIST_URL = "https://scsanctions.un.org/resources/xml/en/consolidated.xml"
 
+
+def env_minutes(name: str, default: int) -> int:
+    """A schedule interval in whole minutes, at least 1: 0 would have beat send the task on every tick."""
+    minutes = env.int(name, default=default)
+    if minutes < 1:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name} must be a whole number of minutes, at least 1 (got {minutes}).")
+    return minutes
+
+
 # --- Core -----------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=None)  # each environment module decides on a fallback
@@ -127,7 +138,9 @@ UN_LIST_URL = env("UN_LIST_URL", default=OFFICIAL_UN_LIST_URL)
 # sdn_comments.csv are fetched from beside it. Only these programs are kept (empty: all).
 OFAC_SDN_URL = env("OFAC_SDN_URL", default="https://www.treasury.gov/ofac/downloads/sdn.csv")
 OFAC_SDN_PROGRAMS = env.list("OFAC_SDN_PROGRAMS", default=["DPRK", "DPRK2", "DPRK3", "DPRK4", "DPRK-NKSPEA"])
-LIST_SYNC_INTERVAL_MINUTES = env.int("LIST_SYNC_INTERVAL_MINUTES", default=60)
+LIST_SYNC_INTERVAL_MINUTES = env_minutes("LIST_SYNC_INTERVAL_MINUTES", default=60)
+# OFAC publishes changes a few times a week; its files are larger.
+OFAC_SYNC_INTERVAL_MINUTES = env_minutes("OFAC_SYNC_INTERVAL_MINUTES", default=24 * 60)
 LIST_SYNC_MAX_BYTES = env.int("LIST_SYNC_MAX_BYTES", default=64 * 1024 * 1024)
 LIST_SYNC_TIMEOUT_SECONDS = env.float("LIST_SYNC_TIMEOUT_SECONDS", default=60.0)
 
@@ -136,7 +149,7 @@ SCREENING_SOURCES = tuple(env.list("SCREENING_SOURCES", default=["un-sc", "ofac-
 SCREENING_THRESHOLD = env.float("SCREENING_THRESHOLD", default=0.70)
 SCREENING_MAX_HITS = env.int("SCREENING_MAX_HITS", default=10)
 SCREENING_CHUNK_SIZE = env.int("SCREENING_CHUNK_SIZE", default=200)
-SCREENING_SWEEP_MINUTES = env.int("SCREENING_SWEEP_MINUTES", default=10)
+SCREENING_SWEEP_MINUTES = env_minutes("SCREENING_SWEEP_MINUTES", default=10)
 
 # --- Django REST framework ------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -227,9 +240,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sync-ofac-sdn": {
         "task": "sanctions.tasks.sync_list_task",
-        "schedule": 24 * 60 * 60,
+        "schedule": OFAC_SYNC_INTERVAL_MINUTES * 60,
         "kwargs": {"source_slug": "ofac-sdn"},
-        "options": {"expires": 23 * 60 * 60},
+        "options": {"expires": max(30, OFAC_SYNC_INTERVAL_MINUTES * 60 - 30)},
     },
 }
 

@@ -87,3 +87,21 @@ def test_health_check_answers_before_host_validation(client):
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("name", ["LIST_SYNC_INTERVAL_MINUTES", "OFAC_SYNC_INTERVAL_MINUTES", "SCREENING_SWEEP_MINUTES"])
+def test_a_schedule_interval_under_a_minute_is_refused(name):
+    result = run_manage("check", env_overrides={"DJANGO_SETTINGS_MODULE": "config.settings.local", name: "0"})
+    assert result.returncode != 0
+    assert f"{name} must be a whole number of minutes, at least 1 (got 0)" in result.stderr
+
+
+def test_the_ofac_sync_interval_is_configurable():
+    result = run_manage(
+        "shell", "-v", "0", "-c",
+        "from django.conf import settings as s; e=s.CELERY_BEAT_SCHEDULE['sync-ofac-sdn'];"
+        "print(e['schedule'], e['options']['expires'])",
+        env_overrides={"DJANGO_SETTINGS_MODULE": "config.settings.local", "OFAC_SYNC_INTERVAL_MINUTES": "360"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["21600", "21570"]
