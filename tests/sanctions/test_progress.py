@@ -69,7 +69,7 @@ def test_screen_shows_a_bar_for_a_long_input_on_a_terminal_only(tmp_path):
     terminal, log = Terminal(), io.StringIO()
 
     for stderr in (terminal, log):
-        call_command("screen", "--input", str(queries), "--output", str(tmp_path / "out.jsonl"),
+        call_command("screen", "--input", str(queries), "--output", str(tmp_path / "out.jsonl"), "--source", "un-sc",
                      stdout=io.StringIO(), stderr=stderr)
 
     assert "index the lists" in terminal.getvalue() and "200/200" in terminal.getvalue()

@@ -65,6 +65,13 @@ class Command(BaseCommand):
         with TerminalProgress(getattr(self.stderr, "_out", sys.stderr)).stage("index the lists", total=1) as bar:
             handle = current_index(slugs)
             bar.update(1)
+        # A list never synced screens as "no hit": say so rather than let that pass for a clean result.
+        unsynced = sorted(slug for slug, version in handle.versions.items() if version is None)
+        if unsynced and len(unsynced) == len(handle.versions):
+            raise CommandError(f"No list to screen against: {', '.join(unsynced)} never synced "
+                               "(run sync_un_list or sync_list first).")
+        for slug in unsynced:
+            self.stderr.write(f"Warning: {slug} has never been synced; nothing is screened against it.")
         try:
             out = open(output, "w", encoding="utf-8") if output else self.stdout
         except OSError as exc:
