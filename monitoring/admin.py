@@ -436,10 +436,17 @@ class SourceCitationAdmin(ReportChildMixin, AuditedAdminMixin, admin.ModelAdmin)
 
 # --- Screening hits and their review --------------------------------------------------------
 
+@admin.display(description="score then")
+def score_at_decision(review: MatchReview) -> str:
+    """The hit's score when the decision was taken (re-screening may have changed it since)."""
+    score = (review.hit or {}).get("score")
+    return f"{score:.2f}" if isinstance(score, (int, float)) else "—"
+
+
 class MatchReviewInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = MatchReview
     extra = 0
-    fields = ("created_at", "reviewer_label", "decision", "reason")
+    fields = ("created_at", "reviewer_label", "decision", "reason", score_at_decision)
     readonly_fields = fields
     verbose_name_plural = "review log"
 
@@ -597,7 +604,7 @@ class ScreeningMatchAdmin(ReportChildMixin, CsvExportMixin, admin.ModelAdmin):
 
 @admin.register(MatchReview)
 class MatchReviewAdmin(ReadOnlyAdminMixin, CsvExportMixin, admin.ModelAdmin):
-    list_display = ("created_at", "reviewer_label", "decision", "match")
+    list_display = ("created_at", "reviewer_label", "decision", "match", score_at_decision)
     csv_columns = (("at", "created_at"), ("reviewer", "reviewer_label"), ("decision", "decision"),
                    ("reason", "reason"), ("subject", "match__subject__name"),
                    ("reference number", "match__list_entry__reference_number"),

@@ -306,6 +306,10 @@ class MatchReview(models.Model):
     reviewer_label = models.CharField(max_length=200)
     decision = models.CharField(max_length=16, choices=ReviewDecision.choices)
     reason = models.TextField()
+    # Re-screening rewrites a hit's score and explanation; the log keeps what each decision was taken on.
+    hit = models.JSONField(default=dict, blank=True, editable=False,
+                           help_text="The hit as the decision saw it: score, match, explanation, list version and "
+                                     "algorithm.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -58,6 +58,15 @@ def material_snapshot(entry: ListEntry) -> dict:
     return {field: entry.snapshot.get(field) for field in MATERIAL_FIELDS}
 
 
+def hit_as_seen(match: ScreeningMatch) -> dict:
+    """What a decision on `match` is taken on, for the review log (the hit itself changes with re-screening)."""
+    return {
+        "score": match.score, "is_match": match.is_match, "explanation": match.explanation,
+        "list_version_id": match.list_version_id, "entry_delisted": match.entry_delisted,
+        "algorithm": match.algorithm, "algorithm_version": match.algorithm_version,
+    }
+
+
 def _material_facts(field: str, rows: list | None) -> dict[tuple, str]:
     """What identifies in one material field of a snapshot, {key: how to say it}. Notes, labels,
     the parser's warnings, case and spacing are left out: a passport whose expiry moved from the note
@@ -232,6 +241,7 @@ def _reopen_if_entry_changed(match: ScreeningMatch, entry: ListEntry) -> None:
     MatchReview.objects.create(
         match=match, reviewer=None, reviewer_label=SYSTEM_REVIEWER, decision=ReviewDecision.REOPEN,
         reason=f"Reopened: the list entry's {' and '.join(changed)} changed since it was dismissed ({what}).",
+        hit=hit_as_seen(match),
     )
 
 

@@ -270,7 +270,7 @@ def match_review(*, match: ScreeningMatch, reviewer, decision: str, reason: str,
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give a reason for the decision."})
-    from .screening import material_snapshot
+    from .screening import hit_as_seen, material_snapshot
 
     locked = ScreeningMatch.objects.select_for_update().select_related("list_entry").filter(pk=match.pk).first()
     if locked is None:  # replaced by a re-screening since the reviewer loaded it
@@ -283,7 +283,8 @@ def match_review(*, match: ScreeningMatch, reviewer, decision: str, reason: str,
     locked.save(update_fields=["review_status", "decided_entry_snapshot", "updated_at"])
     person = reviewer if getattr(reviewer, "pk", None) is not None else None  # a token is not a person
     review = MatchReview.objects.create(
-        match=locked, reviewer=person, reviewer_label=reviewer.get_username(), decision=decision, reason=reason
+        match=locked, reviewer=person, reviewer_label=reviewer.get_username(), decision=decision, reason=reason,
+        hit=hit_as_seen(locked),
     )
     audit_record(actor=reviewer, action=AuditAction.DECIDE, instance=locked,
                  changes={"review_status": [before, locked.review_status]}, channel=channel,

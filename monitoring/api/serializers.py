@@ -359,7 +359,7 @@ class MatchReviewSerializer(NamedEnumsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = MatchReview
-        fields = ["decision", "reason", "reviewer_label", "created_at"]
+        fields = ["decision", "reason", "reviewer_label", "hit", "created_at"]
         read_only_fields = fields
 
 

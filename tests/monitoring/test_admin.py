@@ -776,6 +776,9 @@ def test_reviewer_dismisses_a_hit_with_a_reason(world, analyst_kr, client):
     assert latest.reviewer == analyst_kr
     assert AuditRecord.objects.filter(action="decide", object_type="monitoring.screeningmatch",
                                       object_id=str(match.pk), actor=analyst_kr).count() == 2
+    assert latest.hit["score"] == match.score
+    page = client.get(change_url(match)).content.decode()
+    assert f">{match.score:.2f}<" in page[page.lower().index("score then"):]  # in the review log, not the title
 
 
 def test_reviewer_decision_without_reason_is_refused(world, analyst_kr, client):

@@ -247,6 +247,22 @@ def test_decided_hits_are_kept_with_their_decision(report, save, analyst_kr, dec
     assert not MatchReview.objects.filter(match_id=decided.pk, decision="reopen").exists()
 
 
+def test_the_review_log_keeps_the_hit_each_decision_was_taken_on(report, save, analyst_kr, apply_xml):
+    subject = save(report=report, name="Ri Won Ho")
+    match = hits(subject)["KPi.033"]
+    review(match, "dismiss", analyst_kr)
+    decided_on = {"score": match.score, "explanation": match.explanation, "list_version_id": match.list_version_id}
+
+    version = apply_xml(edited(SEED, "<NUMBER> 472310128</NUMBER>", "<NUMBER>472310129</NUMBER>"))  # reopens it
+
+    match.refresh_from_db()
+    dismissal, reopening = match.reviews.order_by("id")
+    assert {key: dismissal.hit[key] for key in decided_on} == decided_on
+    assert dismissal.hit["algorithm_version"] == match.algorithm_version and dismissal.hit["is_match"] is True
+    assert reopening.hit["list_version_id"] == version.pk == match.list_version_id
+    assert reopening.hit["explanation"] == match.explanation
+
+
 def test_a_dismissed_hit_stays_dismissed_on_rescreening(report, save, analyst_kr):
     subject = save(report=report, name="Ri Won Ho")
     match = hits(subject)["KPi.033"]
