@@ -67,26 +67,41 @@ def hit_as_seen(match: ScreeningMatch) -> dict:
     }
 
 
+def _plain_text(value) -> str:
+    return " ".join(str(value or "").split())
+
+
 def _material_facts(field: str, rows: list | None) -> dict[tuple, str]:
-    """What identifies in one material field of a snapshot, {key: how to say it}. Notes, labels,
-    the parser's warnings, case and spacing are left out: a passport whose expiry moved from the note
-    to its own field, or a vessel's MMSI whose note names a new flag, is the same passport, the same MMSI."""
+    """What identifies in one material field of a snapshot, {key: how to say it}. Case and spacing are
+    left out, and so are the notes, labels and parser warnings beside a number or a full date: a
+    passport whose expiry moved from the note to its own field, or a vessel's MMSI whose note names a
+    new flag, is the same passport, the same MMSI. Where there is no number or no full date, the note
+    or label is what identifies ("Italian Fiscal Code: ...", "DATE: 1966-08"), so it counts."""
     facts = {}
     for row in rows or []:
         if field == "names":
-            name = " ".join(str(row.get("name", "")).split())
+            name = _plain_text(row.get("name"))
             facts.setdefault((name.casefold(),), f"“{name}”")
         elif field == "identifiers":
             number = row.get("normalized") or "".join(c for c in str(row.get("value", "")).upper() if c.isalnum())
-            kind = str(row.get("type", "")).replace("_", " ")
+            label, note = _plain_text(row.get("type_label")), _plain_text(row.get("note"))
             country = row.get("country_code") or ""
-            facts.setdefault((row.get("type"), number, country),
-                             f"{kind} {row.get('value') or number}" + (f" ({country})" if country else ""))
+            key = (row.get("type"), number, country, *(() if number else (label.casefold(), note.casefold())))
+            kind = label or str(row.get("type", "")).replace("_", " ")
+            said = f"{kind} {_plain_text(row.get('value')) or number}" if number else f"{kind}: {note or 'no number'}"
+            facts.setdefault(key, said + (f" ({country})" if country else ""))
         else:  # birth_dates
-            key = (row.get("qualifier"), row.get("date"), row.get("year"), row.get("year_to"))
+            note = "" if row.get("date") else _plain_text(row.get("note"))
+            key = (row.get("qualifier"), row.get("date"), row.get("year"), row.get("year_to"), note.casefold())
             when = row.get("date") or "–".join(str(y) for y in (row.get("year"), row.get("year_to")) if y)
-            facts.setdefault(key, f"{when or 'no date'}" + (f" ({row['qualifier']})" if row.get("qualifier") else ""))
+            said = ", ".join(part for part in (when, row.get("qualifier"), note) if part)
+            facts.setdefault(key, said or "no date")
     return facts
+
+
+def _listed(items: list[str], most: int = 10) -> str:
+    shown = ", ".join(items[:most])
+    return shown + (f" and {len(items) - most} more" if len(items) > most else "")
 
 
 def _material_changes(before: dict, after: dict) -> dict[str, str]:
@@ -99,8 +114,9 @@ def _material_changes(before: dict, after: dict) -> dict[str, str]:
         old, new = _material_facts(field, before.get(field)), _material_facts(field, after.get(field))
         if old.keys() == new.keys():
             continue
-        parts = [f"added {', '.join(new[key] for key in new if key not in old)}" if new.keys() - old.keys() else "",
-                 f"removed {', '.join(old[key] for key in old if key not in new)}" if old.keys() - new.keys() else ""]
+        added = [said for key, said in new.items() if key not in old]
+        removed = [said for key, said in old.items() if key not in new]
+        parts = [f"added {_listed(added)}" if added else "", f"removed {_listed(removed)}" if removed else ""]
         changes[field.replace("_", " ")] = "; ".join(part for part in parts if part)
     return changes
 
@@ -237,10 +253,12 @@ def _reopen_if_entry_changed(match: ScreeningMatch, entry: ListEntry) -> None:
         return
     match.review_status = ReviewStatus.PENDING
     match.decided_entry_snapshot = material_snapshot(entry)
-    what = "; ".join(f"{field}: {how}" for field, how in changed.items())
+    fields = list(changed)
+    which = " and ".join([", ".join(fields[:-1]), fields[-1]] if len(fields) > 1 else fields)
+    what = " ".join(f"{field.capitalize()}: {how}." for field, how in changed.items())
     MatchReview.objects.create(
         match=match, reviewer=None, reviewer_label=SYSTEM_REVIEWER, decision=ReviewDecision.REOPEN,
-        reason=f"Reopened: the list entry's {' and '.join(changed)} changed since it was dismissed ({what}).",
+        reason=f"Reopened: the list entry's {which} changed since it was dismissed. {what}",
         hit=hit_as_seen(match),
     )
 

@@ -336,6 +336,8 @@ def test_screening_puts_a_hit_back_under_its_subjects_report(report, save, analy
     ("<ALIAS_NAME>Lee Won Ho</ALIAS_NAME>", "<ALIAS_NAME>Lee Won-ho</ALIAS_NAME>", "names"),
     ("<NUMBER> 472310128</NUMBER>", "<NUMBER>472310129</NUMBER>", "identifiers"),
     ("<DATE>1966-05-21</DATE>", "<DATE>1966-05-23</DATE>", "birth dates"),
+    # Where there is no full date, the month kept in the note is the date of birth.
+    ("<YEAR>1965</YEAR>", "<DATE>1965-08</DATE>", "birth dates"),
 ])
 def test_a_dismissed_hit_reopens_when_its_entry_changes_materially(report, save, analyst_kr, apply_xml,
                                                                    old, new, changed):
@@ -365,9 +367,9 @@ def test_the_reopen_note_says_what_was_added_and_removed(report, save, analyst_k
                      "<ALIAS_NAME>Lee Won Ho</ALIAS_NAME>", "<ALIAS_NAME>Lee Won-ho</ALIAS_NAME>"))
 
     reason = match.reviews.order_by("id").last().reason
-    assert reason == ("Reopened: the list entry's names and identifiers changed since it was dismissed "
-                      "(names: added “Lee Won-ho”; removed “Lee Won Ho”; identifiers: added passport 472310129 (KP); "
-                      "removed passport 472310128 (KP)).")
+    assert reason == ("Reopened: the list entry's names and identifiers changed since it was dismissed. "
+                      "Names: added “Lee Won-ho”; removed “Lee Won Ho”. Identifiers: added Passport 472310129 (KP); "
+                      "removed Passport 472310128 (KP).")
 
 
 @pytest.mark.parametrize("old, new", [
@@ -375,7 +377,7 @@ def test_the_reopen_note_says_what_was_added_and_removed(report, save, analyst_k
     ("<NUMBER> 472310128</NUMBER>", "<NUMBER>472310128</NUMBER><NOTE>Expiration date: 2027-01-01</NOTE>"),
     ("<ALIAS_NAME>Lee Won Ho</ALIAS_NAME>", "<ALIAS_NAME>LEE  WON HO</ALIAS_NAME>"),  # case and spacing
     ("<QUALITY>Low</QUALITY>\n        <ALIAS_NAME>Lee Won Ho", "<QUALITY>Good</QUALITY>\n        <ALIAS_NAME>Lee Won Ho"),
-    ("<YEAR>1965</YEAR>", "<YEAR>1965</YEAR><NOTE>as stated by a member state</NOTE>"),
+    ("<DATE>1966-05-21</DATE>", "<DATE>1966-05-21</DATE><NOTE>as stated by a member state</NOTE>"),  # a full date
 ])
 def test_a_change_to_what_does_not_identify_the_entry_does_not_reopen_a_dismissal(report, save, analyst_kr,
                                                                                   apply_xml, old, new):
@@ -699,3 +701,20 @@ def test_a_vessels_new_flag_is_not_an_identifier_change():
     moved["identifiers"][1]["normalized"] = moved["identifiers"][1]["value"] = "9020004"
     assert screening._material_changes(snapshot("KP", True), moved) == {
         "identifiers": "added imo 9020004; removed imo 9020003"}
+
+
+
+def test_a_document_without_a_number_is_told_apart_by_its_note_and_label():
+    def snapshot(*notes: str) -> dict:
+        return {"names": [], "birth_dates": [], "identifiers": [
+            {"type": "national_id", "type_label": "National identification no.", "value": "", "normalized": "",
+             "country_code": "IT", "note": note} for note in notes]}
+
+    before = snapshot("Italian Fiscal Code: DAOMMD74T11Z352Z")
+    assert screening._material_changes(before, snapshot("Italian Fiscal Code:  DAOMMD74T11Z352Z")) == {}
+    assert screening._material_changes(before, snapshot("Italian Fiscal Code: DAOMMD74T11Z999Z")) == {
+        "identifiers": "added National identification no.: Italian Fiscal Code: DAOMMD74T11Z999Z (IT); "
+                       "removed National identification no.: Italian Fiscal Code: DAOMMD74T11Z352Z (IT)"}
+    both = snapshot("Italian Fiscal Code: DAOMMD74T11Z352Z", "Tazkira 57388")  # a second one, also without a number
+    assert screening._material_changes(before, both) == {
+        "identifiers": "added National identification no.: Tazkira 57388 (IT)"}
