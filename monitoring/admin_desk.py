@@ -40,9 +40,8 @@ def _freshness_rows(now) -> list[dict]:
     rows = list_selectors.source_freshness()
     for row in rows:
         success = row["last_success"]
-        # Beat syncs the UN list every LIST_SYNC_INTERVAL_MINUTES and OFAC's daily: stale after
-        # twice that without a successful sync.
-        interval = settings.LIST_SYNC_INTERVAL_MINUTES if row["source"].slug == "un-sc" else 24 * 60
+        # Stale after twice the source's sync interval without a successful sync.
+        interval = settings.LIST_SYNC_INTERVALS.get(row["source"].slug, settings.LIST_SYNC_INTERVAL_MINUTES)
         row["stale"] = success is None or success.fetched_at < now - datetime.timedelta(minutes=2 * interval)
         failure = row["last_failure"]
         row["failing"] = failure is not None and (success is None or failure.fetched_at > success.fetched_at)

@@ -15,10 +15,14 @@ OFFICIAL_UN_LIST_URL = "https://scsanctions.un.org/resources/xml/en/consolidated
 
 def env_minutes(name: str, default: int) -> int:
     """A schedule interval in whole minutes, at least 1: 0 would have beat send the task on every tick."""
-    minutes = env.int(name, default=default)
-    if minutes < 1:
-        from django.core.exceptions import ImproperlyConfigured
+    from django.core.exceptions import ImproperlyConfigured
 
+    try:
+        minutes = env.int(name, default=default)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number of minutes, at least 1 (got {env.str(name)!r}).") from None
+    if minutes < 1:
         raise ImproperlyConfigured(f"{name} must be a whole number of minutes, at least 1 (got {minutes}).")
     return minutes
 
@@ -141,6 +145,8 @@ OFAC_SDN_PROGRAMS = env.list("OFAC_SDN_PROGRAMS", default=["DPRK", "DPRK2", "DPR
 LIST_SYNC_INTERVAL_MINUTES = env_minutes("LIST_SYNC_INTERVAL_MINUTES", default=60)
 # OFAC publishes changes a few times a week; its files are larger.
 OFAC_SYNC_INTERVAL_MINUTES = env_minutes("OFAC_SYNC_INTERVAL_MINUTES", default=24 * 60)
+# Per source: beat's schedule, and the dashboard's "overdue" after twice the interval.
+LIST_SYNC_INTERVALS = {"un-sc": LIST_SYNC_INTERVAL_MINUTES, "ofac-sdn": OFAC_SYNC_INTERVAL_MINUTES}
 LIST_SYNC_MAX_BYTES = env.int("LIST_SYNC_MAX_BYTES", default=64 * 1024 * 1024)
 LIST_SYNC_TIMEOUT_SECONDS = env.float("LIST_SYNC_TIMEOUT_SECONDS", default=60.0)
 

@@ -90,10 +90,11 @@ def test_health_check_answers_before_host_validation(client):
 
 
 @pytest.mark.parametrize("name", ["LIST_SYNC_INTERVAL_MINUTES", "OFAC_SYNC_INTERVAL_MINUTES", "SCREENING_SWEEP_MINUTES"])
-def test_a_schedule_interval_under_a_minute_is_refused(name):
-    result = run_manage("check", env_overrides={"DJANGO_SETTINGS_MODULE": "config.settings.local", name: "0"})
+@pytest.mark.parametrize("value, shown", [("0", "0"), ("-5", "-5"), ("1.5", "'1.5'"), ("hourly", "'hourly'")])
+def test_a_schedule_interval_that_is_not_a_whole_number_of_minutes_is_refused(name, value, shown):
+    result = run_manage("check", env_overrides={"DJANGO_SETTINGS_MODULE": "config.settings.local", name: value})
     assert result.returncode != 0
-    assert f"{name} must be a whole number of minutes, at least 1 (got 0)" in result.stderr
+    assert f"{name} must be a whole number of minutes, at least 1 (got {shown})" in result.stderr
 
 
 def test_the_ofac_sync_interval_is_configurable():

@@ -110,6 +110,20 @@ def test_dashboard_groups_pending_hits_by_age_oldest_first(world, analyst_kr, cl
                                                                  world.matches["kr_amber"].pk]
 
 
+def test_a_list_is_overdue_after_twice_its_own_sync_interval(world, analyst_kr, client, settings):
+    # given: the UN version applied three hours ago, and the UN list synced every two hours
+    ListVersion.objects.filter(pk=world.list_version.pk).update(
+        fetched_at=timezone.now() - datetime.timedelta(hours=3))
+    client.force_login(analyst_kr)
+    un_row = lambda: next(row for row in client.get(reverse("admin:index")).context["freshness"]  # noqa: E731
+                          if row["source"].slug == "un-sc")
+
+    settings.LIST_SYNC_INTERVALS = {**settings.LIST_SYNC_INTERVALS, "un-sc": 120}
+    assert not un_row()["stale"]
+    settings.LIST_SYNC_INTERVALS = {**settings.LIST_SYNC_INTERVALS, "un-sc": 60}
+    assert un_row()["stale"]
+
+
 def test_dashboard_shows_the_un_lists_last_sync_last_change_and_last_failure(world, analyst_kr, client):
     # given: the seed version applied three hours ago, a rejected download since
     un = ListSource.objects.get(slug="un-sc")
