@@ -202,7 +202,7 @@ def vessel_entities(vessel: Vessel) -> list[dict]:
         renamed = [i.valid_from for i in identities if _text(i.name) == current_name and i.valid_from]
         props.add("nameChangeDate", _date(min(renamed)) if renamed else "")
     props.add("type", vessel.vessel_type)
-    props.add("tonnage", vessel.gross_tonnage or "")
+    props.add("grossRegisteredTonnage", vessel.gross_tonnage or "")
     props.add("deadweightTonnage", vessel.deadweight_tonnage or "")
     props.add("buildDate", vessel.build_year or "")
     props.add("notes", vessel.notes)

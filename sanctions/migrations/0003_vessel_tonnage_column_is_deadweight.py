@@ -8,8 +8,11 @@ def tonnage_to_deadweight(apps, schema_editor):
     Vessel = apps.get_model("sanctions", "Vessel")
     for vessel in Vessel.objects.filter(list_entries__isnull=False).distinct().prefetch_related("list_entries"):
         changed = False
-        for entry in vessel.list_entries.all():
+        # Only the entries whose record names this hull, as the sync linked them; active ones first.
+        for entry in sorted(vessel.list_entries.all(), key=lambda e: not e.is_active):
             particulars = (entry.snapshot or {}).get("vessel") or {}
+            if not (particulars.get("imo_valid") and particulars.get("imo") == vessel.imo_number):
+                continue  # linked by hand, or naming another hull
             tonnage, grt = particulars.get("tonnage"), particulars.get("gross_registered_tonnage")
             if not tonnage:
                 continue

@@ -194,7 +194,7 @@ def test_vessels_export_projects_identity_periods_flat(api, renamed):
         "imoNumber": ["IMO9123453"],
         "nameChangeDate": ["2022-01-01"],
         "type": ["Oil Products Tanker"],
-        "tonnage": ["2980"],
+        "grossRegisteredTonnage": ["2980"],
         "deadweightTonnage": ["4500"],
         "buildDate": ["1998"],
         "notes": ["Renamed and reflagged twice since 2019."],
