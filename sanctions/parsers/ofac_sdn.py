@@ -197,6 +197,11 @@ def parse_ofac_sdn(
     )
     if not sdn_rows:
         raise ListParseError("sdn.csv has no records")
+    if sdn_comments is not None and not comment_rows:
+        cut = sum(1 for _, row in sdn_rows if len(row["Remarks"]) >= REMARKS_LIMIT)
+        if cut:  # an empty continuation file is only right while no remark runs over
+            raise ListParseError(f"sdn_comments.csv is empty, but {cut} remarks of sdn.csv are cut at "
+                                 f"{REMARKS_LIMIT:,} characters: a broken download?")
 
     counts: Counter[str] = Counter()
     rows_by_ent: dict[str, dict[str, str]] = {}

@@ -102,7 +102,7 @@ def test_a_file_with_no_size_is_still_read_no_further_than_the_cap(tmp_path):
         fetch("/dev/zero", max_bytes=4096)
     fifo = tmp_path / "list.fifo"
     os.mkfifo(fifo)
-    writer = threading.Thread(target=lambda: fifo.write_bytes(b"<x/>"))
+    writer = threading.Thread(target=lambda: fifo.write_bytes(b"<x/>"), daemon=True)
     writer.start()
     assert fetch(str(fifo), max_bytes=4096).content == b"<x/>"
     writer.join(timeout=5)

@@ -171,6 +171,9 @@ def test_an_empty_comments_file_has_no_rows_but_an_empty_alt_or_add_file_is_refu
     for name in ("alt", "add"):
         with pytest.raises(ListParseError, match=rf"{name}\.csv is empty"):
             parse_ofac_sdn(sdn, **{name: empty})
+    cut = _csv([sdn_row(remarks="x" * 1000)])  # a remark that runs on in sdn_comments.csv
+    with pytest.raises(ListParseError, match=r"sdn_comments\.csv is empty, but 1 remarks of sdn\.csv are cut"):
+        parse_ofac_sdn(cut, sdn_comments=empty)
 
 
 def test_files_over_the_cap_are_refused_before_parsing() -> None:
