@@ -231,6 +231,7 @@ def test_reviewer_dismisses_a_hit_on_the_report_page_in_one_step(world, analyst_
     assert AuditRecord.objects.filter(action="decide", object_id=str(match.pk), actor=analyst_kr).exists()
     page = client.get(change_url(report)).content.decode()
     assert "Not the same hull." in page
+    assert f"score then {match.score:.2f}" in page  # what the decision was taken on, beside it
 
 
 def test_decision_without_a_reason_changes_nothing(world, analyst_kr, client):

@@ -54,6 +54,9 @@ def test_decisions_are_appended_to_the_review_log(hits, kr, analyst_kr, session_
         ("escalate", "Needs a second look"), ("confirm", "Same date of birth")]
     assert body["reviews"][0]["reviewer_label"].startswith("token ")
     assert body["reviews"][1]["reviewer_label"] == analyst_kr.get_username()
+    # each entry of the log keeps the hit it was decided on
+    assert body["reviews"][1]["hit"]["score"] == body["score"]
+    assert body["reviews"][1]["hit"]["explanation"] == body["explanation"]
     assert MatchReview.objects.filter(match=match).count() == 2
     assert AuditRecord.objects.filter(action="decide", object_type="monitoring.screeningmatch",
                                       object_id=str(match.pk)).count() == 2
