@@ -66,10 +66,10 @@ def _row_order(row: dict) -> str:
 def record_snapshot(record: ParsedRecord) -> dict:
     """The content that counts for "did this entry change": everything but formatting and order."""
     def rows(items: Iterable) -> list:
-        rows = list(map(_row, items))
-        if len(rows) > 1:  # most records have one name, date or address of a kind: no sort key to build
-            rows.sort(key=_row_order)
-        return rows
+        plain = list(map(_row, items))
+        if len(plain) > 1:  # most records have one name, date or address of a kind: no sort key to build
+            plain.sort(key=_row_order)
+        return plain
 
     return {
         "reference_number": record.reference_number,
