@@ -109,9 +109,14 @@ def _read_file(url: str, *, max_bytes: int) -> FetchResult:
         size = path.stat().st_size
         if size > max_bytes:
             raise PermanentFetchError(f"{path} is {size} bytes, over the {max_bytes}-byte limit.")
-        # Read no more than the limit allows either way: a pipe or a device reports no size.
+        # Read no more than the limit allows either way: a pipe or a device reports no size. In blocks:
+        # read(max_bytes + 1) would allocate the whole limit (64 MB) up front for a 2 MB file.
+        blocks, total = [], 0
         with path.open("rb") as file:
-            content = file.read(max_bytes + 1)
+            while block := file.read(min(1 << 20, max_bytes + 1 - total)):
+                blocks.append(block)
+                total += len(block)
+        content = b"".join(blocks)
         if len(content) > max_bytes:
             raise PermanentFetchError(f"{path} gives more than {max_bytes} bytes, over the limit.")
         return FetchResult(url=url, content=content)
