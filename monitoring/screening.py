@@ -83,7 +83,7 @@ def _material_facts(field: str, rows: list | None) -> dict[tuple, str]:
             name = _plain_text(row.get("name"))
             facts.setdefault((name.casefold(),), f"“{name}”")
         elif field == "identifiers":
-            number = row.get("normalized") or "".join(c for c in str(row.get("value", "")).upper() if c.isalnum())
+            number = row.get("normalized") or ""  # the parsers' uppercase letters and digits of the value
             label, note = _plain_text(row.get("type_label")), _plain_text(row.get("note"))
             country = row.get("country_code") or ""
             key = (row.get("type"), number, country, *(() if number else (label.casefold(), note.casefold())))
