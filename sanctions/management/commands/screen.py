@@ -48,10 +48,8 @@ class Command(BaseCommand):
         if set(slugs) - known:
             raise CommandError(f"Unknown source(s): {', '.join(sorted(set(slugs) - known))}; known: "
                                f"{', '.join(sorted(known))}.")
-        try:
+        with _reading(input):
             source = sys.stdin.buffer if input == "-" else open(input, "rb")  # noqa: SIM115 - closed below
-        except OSError as exc:
-            raise CommandError(f"Cannot read {input}: {exc.strerror}") from None
         try:
             if output and _same_file(source, output):
                 raise CommandError(f"--output {output} is the input: writing the results would erase the queries "
@@ -81,7 +79,10 @@ class Command(BaseCommand):
         # counted first for its total (a quick pass over the bytes); standard input has no total.
         stream = getattr(self.stderr, "_out", sys.stderr)
         shown = is_terminal(stream)
-        total = _read(count_lines, source, input_name) if shown and source.seekable() else None
+        total = None
+        if shown and source.seekable():
+            with _reading(input_name):
+                total = count_lines(source)
         # Without a total (standard input) the bar waits a second, so that short runs print nothing.
         progress = tqdm(_lines(source, input_name), unit="query", file=stream, total=total, delay=0 if total else 1,
                         disable=not shown or (total is not None and total < 200))
@@ -118,15 +119,15 @@ def _same_file(source, output: str) -> bool:
     return (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino)
 
 
-def _read(function, source, name: str):
+@contextlib.contextmanager
+def _reading(name: str):
+    """An error reading the input is a CommandError naming it."""
     try:
-        return function(source)
+        yield
     except OSError as exc:
         raise CommandError(f"Cannot read {name}: {exc.strerror}") from None
 
 
 def _lines(source, name: str):
-    try:
+    with _reading(name):
         yield from input_lines(source)
-    except OSError as exc:
-        raise CommandError(f"Cannot read {name}: {exc.strerror}") from None
