@@ -85,11 +85,13 @@ def update_all(objs: Sequence[models.Model], field_names: Sequence[str]) -> None
         return
     staged = quote(f"_update_all_{meta.db_table}")
     names = ", ".join(quote(c.column) for c in [meta.pk, *columns])
+    convert = [_converter(c, connection) for c in columns]
     with transaction.atomic(using=connection.alias), connection.wrap_database_errors, connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {staged} AS SELECT {names} FROM {table} WITH NO DATA")
         with cursor.cursor.copy(f"COPY {staged} ({names}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row([obj.pk, *(c.get_db_prep_save(getattr(obj, c.attname), connection) for c in columns)])
+                values = (getattr(obj, c.attname) for c in columns)
+                copy.write_row([obj.pk, *(to_db(v) if to_db else v for v, to_db in zip(values, convert))])
         assignments = ", ".join(f"{quote(c.column)} = staged.{quote(c.column)}" for c in columns)
         cursor.execute(f"UPDATE {table} SET {assignments} FROM {staged} AS staged WHERE {table}.{key} = staged.{key}")
         cursor.execute(f"DROP TABLE {staged}")
