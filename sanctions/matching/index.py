@@ -42,7 +42,10 @@ def _query_names(query: Query) -> list[str]:
 
 def _query_words(name: str) -> list[list[frozenset[str]]]:
     """Per form of `name`, per name part: the blocking keys it may meet an entry's name by, its own
-    and those of it written together with a neighbour ("Abd al-Salam" as "Abdal Salam")."""
+    and those of it written together with a neighbour ("Abd al-Salam" as "Abdal Salam"). Of a word
+    written together with a neighbour, a key that is the neighbour's own (the first four letters of a
+    neighbour before it, the last four of one after it, when the neighbour has four letters or more)
+    says nothing of this part: "Abdul Haq" has no part in common with "Abdul Jabbar" but Abdul."""
     found = []
     for form in name_forms(name):
         words = []
@@ -50,9 +53,17 @@ def _query_words(name: str) -> list[list[frozenset[str]]]:
             if token.role != PART:
                 continue
             keys = set(_word_keys(token.text))
+            if len(token.text) >= 4:
+                # Its first two letters swapped, the commonest typo no key of the word survives
+                # ("Badur" for "Abdur"); the alignment forgives it.
+                keys |= _word_keys(token.text[1] + token.text[0] + token.text[2:])
             for j, k in ((i - 1, i), (i, i + 1)):
                 if 0 <= j and k < len(form) and NUMBER not in (form[j].role, form[k].role):
-                    keys |= _word_keys(form[j].text + form[k].text)
+                    joined = _word_keys(form[j].text + form[k].text)
+                    neighbour = form[j].text if j < i else form[k].text
+                    if len(neighbour) >= 4:
+                        joined = joined - {("p:" if j < i else "s:") + (neighbour[:4] if j < i else neighbour[-4:])}
+                    keys |= joined
             words.append(frozenset(keys))
         found.append(words)
     return found

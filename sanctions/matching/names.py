@@ -114,18 +114,13 @@ LEGAL_FORM_MISMATCH_FACTOR = 0.7
 CUT_SHORT_MIN_NAME_LENGTH = 25
 
 
-def _allowed_edits(a: str, b: str) -> int:
-    """Typos allowed between two spellings, by the shorter one's length: a name part has room for
-    one typo in up to seven letters, two in up to eleven ("Sancho" is not a misspelt "Sanchez")."""
-    length = min(len(a), len(b)) if EDITS_BY_SHORTER else max(len(a), len(b))
-    for limit, edits in EDIT_LIMITS:
-        if length <= limit:
-            return edits
-    return EDIT_LIMITS[-1][1] + 1
-
-
-EDITS_BY_SHORTER = False
+# Typos allowed between two spellings, by the longer one's length: none in up to two letters, one in
+# up to five, two in up to nine, three beyond ("Sancho" is not a misspelt "Sanchez").
 EDIT_LIMITS = ((2, 0), (5, 1), (9, 2))
+_EDITS_BEYOND = EDIT_LIMITS[-1][1] + 1
+# The same as a table by the longer one's length (read on the hot path).
+_EDITS_BY_LENGTH = tuple(next((edits for limit, edits in EDIT_LIMITS if length <= limit), _EDITS_BEYOND)
+                         for length in range(EDIT_LIMITS[-1][0] + 1))
 
 
 @lru_cache(maxsize=200_000)
@@ -140,27 +135,32 @@ def _spelled(token: str) -> str:
 
 @lru_cache(maxsize=500_000)
 def _token_similarity(a: str, b: str, phonetic: bool, final: bool) -> tuple[float, str]:
+    # The rules in order, the first that applies decides. Most pairs of a comparison are two
+    # different names, so the helpers are inlined here (a call each cost more than its rule).
     if a == b:
         return 1.0, "same"
-    if final and min(len(a), len(b)) >= 2 and max(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)):
+    len_a, len_b = len(a), len(b)
+    shortest, longest = (len_a, len_b) if len_a < len_b else (len_b, len_a)
+    if final and shortest >= 2 and longest >= 5 and (a.startswith(b) or b.startswith(a)):
         return 0.75, "cut short"  # the last name part truncated by a form field (see _pairs)
     if a.isdigit() or b.isdigit():
         return 0.0, "different number"
     if a in SURNAME_VARIANTS and SURNAME_VARIANTS.get(b) == SURNAME_VARIANTS[a]:
         return 0.9, "romanisation of one surname"
 
-    if len(a) == 1 or len(b) == 1:
+    if shortest == 1:
         return (INITIAL_SIMILARITY, "initial") if a[0] == b[0] else (0.0, "different initial")
     if (a, b) in _NICKNAME_PAIRS:
         return 0.9, "nickname"
     # (Only a name and a longer one starting with it can be its other gender's form.)
     if (b.startswith(a) and _other_gender(a, b)) or (a.startswith(b) and _other_gender(b, a)):
         return 0.0, "the other gender's form"
-    longest = max(len(a), len(b))
-    allowed = _allowed_edits(a, b)
-    other_first_sound = a[0] not in _FIRST_SOUNDS.get(b[0], b[0])
-    if other_first_sound:
-        allowed = min(allowed, 1)  # the first letter is seldom the typo: "Navros" is not "Lavrov"
+    allowed = _EDITS_BY_LENGTH[longest] if longest < len(_EDITS_BY_LENGTH) else _EDITS_BEYOND
+    a0, b0 = a[0], b[0]
+    sounds_of_b0 = _FIRST_SOUNDS.get(b0, b0)
+    other_first_sound = a0 not in sounds_of_b0
+    if other_first_sound and allowed > 1:
+        allowed = 1  # the first letter is seldom the typo: "Navros" is not "Lavrov"
     distance = OSA.distance(a, b, score_cutoff=allowed)  # a swap of two letters is one edit
     if longest <= 4 and other_first_sound and not (_doubled_start(a) or _doubled_start(b)):
         # Short name parts differing at the start are other names (Song/Yong); a word starting with a
@@ -172,7 +172,8 @@ def _token_similarity(a: str, b: str, phonetic: bool, final: bool) -> tuple[floa
     # Compared as sounds, with digraphs read one way ("Shi"/"Xi", "Tse-tung"/"Zedong", "Aleksandr"/
     # "Alexander"), of about the same length and starting alike.
     sa, sb = _spelled(a), _spelled(b)
-    if not (_alike_start_and_length(a, b) or _alike_start_and_length(sa, sb)):
+    if not ((not other_first_sound and 4 * shortest >= 3 * longest)
+            or (sa[0] in _FIRST_SOUNDS.get(sb[0], sb[0]) and 4 * min(len(sa), len(sb)) >= 3 * max(len(sa), len(sb)))):
         return best, how
     if best == 0.0 and (sa, sb) != (a, b) and OSA.distance(sa, sb, score_cutoff=1) <= 1:
         best, how = (0.9, "sounds alike") if sa == sb else (1 - 1 / max(len(sa), len(sb)), "spelling")
@@ -194,10 +195,6 @@ def _other_gender(short: str, long: str) -> bool:
     ending = long[len(short):]
     return (len(short) >= 4 and short[-1] not in _VOWEL_SET and long.startswith(short)
             and (ending == "a" or (ending in _FEMININE_ENDINGS and ending[0] == short[-1])))  # Jean/Jeanne
-
-
-def _alike_start_and_length(a: str, b: str) -> bool:
-    return a[0] in _FIRST_SOUNDS.get(b[0], b[0]) and min(len(a), len(b)) >= 0.75 * max(len(a), len(b))
 
 
 @lru_cache(maxsize=200_000)

@@ -207,6 +207,31 @@ def test_at_a_low_threshold_every_shortlisted_entry_is_aligned(scored):
     assert {c.entry_id for c in scored} == {1, 2, 3}
 
 
+def test_a_part_is_not_counted_as_shared_by_the_keys_of_its_neighbour(scored):
+    # "Haq" written together with "Abdul" starts with "abdu", as ABDUL JABBAR OMARI's "Abdul" does:
+    # that key is Abdul's, not Haq's. One part of two shared cannot reach 0.70, so it is not aligned.
+    index = ScreeningIndex([candidate(1, "ABDUL HAQ WASIQ"), candidate(2, "ABDUL JABBAR OMARI")])
+    results = index.screen(Query("Abdul Haq"))
+    assert [c.entry_id for c in scored] == [1]
+    assert [r.candidate.entry_id for r in results] == [1]
+
+
+def test_a_part_written_together_with_its_neighbour_still_counts(scored):
+    # "Abd al-Salam" listed as "ABDALSALAM": the key of the two parts written together spans both.
+    index = ScreeningIndex([candidate(1, "KIM ABD SALAM"), candidate(2, "ABDALSALAM HASAN")])
+    index.screen(Query("Abd Alsalam Hasan"))
+    assert {c.entry_id for c in scored} == {1, 2}
+
+
+def test_an_entry_past_the_first_with_the_first_two_letters_swapped_is_aligned(scored):
+    # "Badur" for "Abdur" keeps none of its keys (sound, first or last four letters); the alignment
+    # forgives the swap, so the estimate must too.
+    index = ScreeningIndex([candidate(1, "REHMAN GUL"), candidate(2, "ABDUR REHMAN")])
+    results = index.screen(Query("Badur Rehman"))
+    assert 2 in {c.entry_id for c in scored}
+    assert [r.candidate.entry_id for r in results if r.match] == [2]
+
+
 def test_prepared_names_give_the_same_scores_as_a_plain_comparison():
     from sanctions.matching import compare
 
