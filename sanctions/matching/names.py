@@ -99,6 +99,11 @@ class _Unit:
     length: int = 0
     spelled_length: int = 0  # len(_spelled(text))
     special: bool = False  # a surname romanisation or a nickname: compared whatever the lengths
+    # Worked out once with the unit, read on every pairing (_pairs, compare_forms):
+    width: int = 0  # end - start
+    mask: int = 0  # the positions it covers, as bits
+    span_weight: float = 0.0  # the role weights of the tokens it covers
+    bare_initials: bool = False  # may be initials written together (_joined_initials)
 
 
 def token_similarity(a: str, b: str, *, phonetic: bool = True, final: bool = False) -> tuple[float, str]:
@@ -199,80 +204,89 @@ def _other_gender(short: str, long: str) -> bool:
 
 @lru_cache(maxsize=200_000)
 def _units(form: NameForm) -> tuple[_Unit, ...]:
-    units = [_unit(i, i, t.text, t.role, "") for i, t in enumerate(form)]
+    units = [_unit(form, i, i, t.text, t.role, "") for i, t in enumerate(form)]
     # Adjacent name parts written together elsewhere: "Jong Un" ~ "Jongun", "van der Bilt" ~ "Vanderbilt".
     for width in (2, 3) if len(form) <= 6 else (2,):
         for i in range(len(form) - width + 1):
             run = form[i:i + width]
             if all(t.role != NUMBER for t in run):
-                units.append(_unit(i, i + width - 1, "".join(t.text for t in run), PART,
+                units.append(_unit(form, i, i + width - 1, "".join(t.text for t in run), PART,
                                    "".join(t.text[0] for t in run)))
     return tuple(units)
 
 
-def _unit(start: int, end: int, text: str, role: str, initials: str) -> _Unit:
-    return _Unit(start, end, text, role, ROLE_WEIGHT[role], initials, start == end, len(text), len(_spelled(text)),
-                 text in SURNAME_VARIANTS or text in _NICKNAME_WORDS)
+def _unit(form: NameForm, start: int, end: int, text: str, role: str, initials: str) -> _Unit:
+    single = start == end
+    return _Unit(start, end, text, role, ROLE_WEIGHT[role], initials, single, len(text), len(_spelled(text)),
+                 text in SURNAME_VARIANTS or text in _NICKNAME_WORDS, end - start, ((1 << (end - start + 1)) - 1) << start,
+                 sum(ROLE_WEIGHT[form[i].role] for i in set(range(start, end + 1))),  # in compare_forms' old order
+                 single and role == PART and not _VOWEL_SET & set(text))
 
 
-def _may_be_alike(q: _Unit, c: _Unit) -> bool:
-    """False when no rule of _token_similarity can pair the two: lengths too far apart for a
-    spelling (three edits at most) or a sound (a quarter of the longer), not a cut-short word, not
-    a surname romanisation or nickname. Most pairs of a comparison, skipped without a call."""
-    la, lb = q.length, c.length
-    if -3 <= la - lb <= 3 or q.special or c.special or 4 * min(la, lb) >= 3 * max(la, lb):
-        return True
-    sa, sb = q.spelled_length, c.spelled_length
-    if 4 * min(sa, sb) >= 3 * max(sa, sb):
-        return True
-    return q.text.startswith(c.text) or c.text.startswith(q.text)
+@lru_cache(maxsize=200_000)
+def _form_facts(form: NameForm) -> tuple[int, int, int]:
+    """How many name parts, their positions as bits, and the length written out with spaces."""
+    parts = sum(t.role == PART for t in form)
+    part_mask = sum(1 << i for i, t in enumerate(form) if t.role == PART)
+    return parts, part_mask, sum(len(t.text) + 1 for t in form)
 
 
-def _pairs(q_units, c_units, query: NameForm, candidate: NameForm, phonetic: bool, cutoff: float,
+def _pairs(q_units, c_units, last_q: int, last_c: int, phonetic: bool, cutoff: float,
            initials: bool, q_parts: int, c_parts: int, long_names: bool) -> list:
-    """`q_parts`, `c_parts`: how many name parts each side has (initials written together stand
-    beside another name part, "JC Juncker", never alone, "N.N."); `long_names`: both names are long
-    enough for a cut-short last part (see CUT_SHORT_MIN_NAME_LENGTH)."""
+    """`last_q`, `last_c`: the last positions of the two forms; `q_parts`, `c_parts`: how many name
+    parts each side has (initials written together stand beside another name part, "JC Juncker",
+    never alone, "N.N."); `long_names`: both names are long enough for a cut-short last part (see
+    CUT_SHORT_MIN_NAME_LENGTH). The hot loop of matching: each pair is ruled out as early and as
+    cheaply as it can be, with the unit's facts worked out once (_unit)."""
     pairs = []
-    last_q, last_c = len(query) - 1, len(candidate) - 1
+    append = pairs.append
+    similarity_of = _token_similarity
+    q_may_be_initials = initials and q_parts > 1
+    c_may_be_initials = initials and c_parts > 1
     for q in q_units:
-        q_single, q_text, q_length, q_special = q.single, q.text, q.length, q.special
+        q_single, q_text, q_length, q_special, q_role = q.single, q.text, q.length, q.special, q.role
         q_initial = q_length == 1
         q_final = q.end == last_q and long_names
+        q_number = q_role == NUMBER
+        q_width = q.width
         for c in c_units:
+            c_length = c.length
             if q_single and c.single:
-                if q.role != c.role and (q.role == NUMBER or c.role == NUMBER):
+                if q_role != c.role and (q_number or c.role == NUMBER):
                     continue
-            elif (q_initial and not c.single) or (c.length == 1 and not q_single):
+            elif (q_initial and not c.single) or (c_length == 1 and not q_single):
                 continue  # an initial stands for one name part, not several
-            elif initials and ((q_parts > 1 and _joined_initials(q, c)) or (c_parts > 1 and _joined_initials(c, q))):
-                pairs.append((INITIAL_SIMILARITY, (q.end - q.start) + (c.end - c.start), q, c, "initials"))
+            elif ((q_may_be_initials and q.bare_initials and q_text == c.initials)
+                  or (c_may_be_initials and c.bare_initials and c.text == q.initials)):
+                append((INITIAL_SIMILARITY, q_width + c.width, q, c, "initials"))
                 continue
-            difference = q_length - c.length
-            if (difference > 3 or difference < -3) and not q_special and not _may_be_alike(q, c):
-                continue  # most pairs end here, without a call
-            if q_text == c.text:
+            c_text = c.text
+            difference = q_length - c_length
+            if (difference > 3 or difference < -3) and not q_special and not c.special:
+                # No rule of _token_similarity can pair the two when their lengths are too far apart
+                # for a spelling (three edits at most) or a sound (a quarter of the longer), and
+                # neither is cut short from the other: most pairs end here, without a call.
+                shorter, longer = (c_length, q_length) if difference > 0 else (q_length, c_length)
+                if 4 * shorter < 3 * longer:
+                    q_spelled, c_spelled = q.spelled_length, c.spelled_length
+                    shorter, longer = (c_spelled, q_spelled) if q_spelled > c_spelled else (q_spelled, c_spelled)
+                    if 4 * shorter < 3 * longer and not (q_text.startswith(c_text) or c_text.startswith(q_text)):
+                        continue
+            if q_text == c_text:
                 similarity, how = 1.0, "same"  # as _token_similarity says, without the call
             else:
-                similarity, how = _token_similarity(q_text, c.text, phonetic, q_final and c.end == last_c)
+                similarity, how = similarity_of(q_text, c_text, phonetic, q_final and c.end == last_c)
             if similarity >= cutoff:
-                pairs.append((similarity, (q.end - q.start) + (c.end - c.start), q, c, how))
-    pairs.sort(key=lambda p: (p[0], p[1]), reverse=True)
+                append((similarity, q_width + c.width, q, c, how))
+    pairs.sort(key=_pair_order, reverse=True)
     return pairs
 
 
+def _pair_order(pair: tuple) -> tuple[float, int]:
+    return pair[0], pair[1]
+
+
 _VOWEL_SET = frozenset("aeiouy")
-
-
-def _joined_initials(short: _Unit, long: _Unit) -> bool:
-    """"JC" for "Jean-Claude": a word of two or three consonants, no vowel (so no name one can
-    say), written for the initials of as many name parts."""
-    return (short.single and short.text == long.initials and short.role == PART
-            and not _VOWEL_SET & set(short.text))
-
-
-def _within(units, free: set[int]):
-    return [u for u in units if u.start in free and u.end in free and (u.end - u.start < 2 or u.start + 1 in free)]
 
 
 _PATRONYMIC_ENDINGS = ("ovich", "evich", "ovych", "evych", "ovna", "evna", "ivna", "ichna", "ogly", "oglu")
@@ -331,46 +345,42 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
         c_units = units.get(candidate)
         if c_units is None:
             c_units = units[candidate] = _units(candidate)
-    used_q: set[int] = set()
-    used_c: set[int] = set()
+    q_parts, q_part_mask, q_written = _form_facts(query)
+    c_parts, _, c_written = _form_facts(candidate)
+    last_q, last_c = len(query) - 1, len(candidate) - 1
+    long_names = min(q_written, c_written) >= CUT_SHORT_MIN_NAME_LENGTH
+    used_q = used_c = 0  # positions aligned so far, as bits
     matched_weight = matched_score = 0.0
     aligned: dict[int, int] = {}
     notes = []
-    form_facts = dict(
-        initials=initials,
-        q_parts=sum(t.role == PART for t in query), c_parts=sum(t.role == PART for t in candidate),
-        long_names=min(sum(len(t.text) + 1 for t in query), sum(len(t.text) + 1 for t in candidate))
-        >= CUT_SHORT_MIN_NAME_LENGTH)
     # Two rounds keep it cheap: sure single-word pairs first, then everything else (weaker pairs,
     # words written together or apart) among what is left. _units lists the single words first.
-    first_round = _pairs(q_units[:len(query)], c_units[:len(candidate)], query, candidate, phonetic, cutoff=0.85,
-                         **form_facts)
+    first_round = _pairs(q_units[:len(query)], c_units[:len(candidate)], last_q, last_c, phonetic, 0.85,
+                         initials, q_parts, c_parts, long_names)
     for round_pairs in (first_round, None):
         if round_pairs is None:
-            free_q = set(range(len(query))) - used_q
-            free_c = set(range(len(candidate))) - used_c
-            if not free_q or not free_c:
+            if used_q == (1 << len(query)) - 1 or used_c == (1 << len(candidate)) - 1:
                 break
-            round_pairs = _pairs(_within(q_units, free_q), _within(c_units, free_c), query, candidate, phonetic,
-                                 cutoff=PAIR_CUTOFF, **form_facts)
+            round_pairs = _pairs([u for u in q_units if not u.mask & used_q], [u for u in c_units if not u.mask & used_c],
+                                 last_q, last_c, phonetic, PAIR_CUTOFF, initials, q_parts, c_parts, long_names)
         for similarity, _, q, c, how in round_pairs:
-            q_span, c_span = set(range(q.start, q.end + 1)), set(range(c.start, c.end + 1))
-            if q_span & used_q or c_span & used_c:
+            if q.mask & used_q or c.mask & used_c:
                 continue
-            used_q |= q_span
-            used_c |= c_span
-            if q.start == q.end and c.start == c.end:
+            used_q |= q.mask
+            used_c |= c.mask
+            if q.single and c.single:
                 aligned[q.start] = c.start
             # The lighter side: one word matching three written together must not weigh three.
-            weight = min(sum(ROLE_WEIGHT[query[i].role] for i in q_span),
-                         sum(ROLE_WEIGHT[candidate[i].role] for i in c_span))
+            weight = min(q.span_weight, c.span_weight)
             matched_weight += weight
             matched_score += weight * similarity
             if how != "same":
                 notes.append(f"{q.text}~{c.text} ({how})")
 
-    if not any(query[i].role == PART for i in used_q):
+    if not used_q & q_part_mask:
         return NameComparison(0.0, "no name part in common")
+    used_q = {i for i in range(len(query)) if used_q >> i & 1}
+    used_c = {i for i in range(len(candidate)) if used_c >> i & 1}
     extra_q = [query[i] for i in range(len(query)) if i not in used_q]
     extra_c = [candidate[i] for i in range(len(candidate)) if i not in used_c]
     substitutions = min(sum(t.role == PART for t in extra_q), sum(t.role == PART for t in extra_c))
