@@ -474,10 +474,15 @@ def compare_names(query: str, candidate: str, *, organization: bool = False,
     if same_non_latin_script(query, candidate):
         # No romanisation ambiguity between two names in one script: sound-alikes do not count.
         initials = not is_abjad(query)
-        by_character = compare_forms(_as_written(query), _as_written(candidate), phonetic=False, initials=initials)
         romanised = max((compare_forms(q, c, phonetic=False, initials=initials, units=units) for q in name_forms(query)
-                         for c in c_forms), key=lambda r: r.score, default=by_character)
-        return min(by_character, romanised, key=lambda r: r.score) if any(map(_ideographic, query)) else romanised
+                         for c in c_forms), key=lambda r: r.score, default=None)
+        ideographic = any(map(_ideographic, query))
+        if romanised is not None and not ideographic:
+            return romanised  # the comparison as written only stands in for no romanised form, or caps Han
+        by_character = compare_forms(_as_written(query), _as_written(candidate), phonetic=False, initials=initials)
+        if romanised is None:
+            return by_character
+        return min(by_character, romanised, key=lambda r: r.score)
     best = NameComparison(0.0, "no comparable form")
     initials = not (is_abjad(query) or is_abjad(candidate))
     for q_form in name_forms(query):
