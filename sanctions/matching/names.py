@@ -243,13 +243,6 @@ def _pairs(q_units, c_units, last_q: int, last_c: int, phonetic: bool, cutoff: f
     similarity_of = _token_similarity
     q_may_be_initials = initials and q_parts > 1
     c_may_be_initials = initials and c_parts > 1
-    # Spelled, not sounded (phonetic off): two different words of at most this many letters score
-    # at most 1 - 1/length, or 0.75 cut short, or 0.7 as an initial; only a surname romanisation or
-    # a nickname (both special) scores more. Under a high cutoff, such pairs need no call.
-    short_spelling = 0
-    if not phonetic and cutoff > 0.75:
-        while 1 - 1 / (short_spelling + 1) < cutoff:
-            short_spelling += 1
     for q in q_units:
         q_single, q_text, q_length, q_special, q_role = q.single, q.text, q.length, q.special, q.role
         q_initial = q_length == 1
@@ -281,8 +274,6 @@ def _pairs(q_units, c_units, last_q: int, last_c: int, phonetic: bool, cutoff: f
                         continue
             if q_text == c_text:
                 similarity, how = 1.0, "same"  # as _token_similarity says, without the call
-            elif q_length <= short_spelling and c_length <= short_spelling and not (q_special and c.special):
-                continue
             else:
                 similarity, how = similarity_of(q_text, c_text, phonetic, q_final and c.end == last_c)
             if similarity >= cutoff:

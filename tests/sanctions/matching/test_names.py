@@ -462,36 +462,3 @@ def test_consonant_score_is_what_compare_names_gives_an_arabic_name_against_lati
     assert consonant_score(["xyz", "hsnsrlh"], "hsnsrlh") == 0.9
     assert consonant_score(["hsnsrlh"], "mhmdslh") == 0.0
     assert consonant_score(["hs"], "hs") == 0.0
-
-
-# _pairs skips the call for two different short words spelled (phonetic off) under the first round's
-# cutoff of 0.85: it relies on no rule scoring them that high, unless both are a surname romanisation
-# or a nickname.
-_SHORT_WORDS = sorted({
-    *"kim jong un jongun ri li lee yi rhee park pak bak choe choi ali aly alee bin ibn abu al mhmd mhmad ahmd ahmad "
-     "wly wy wali jan jon john jo cho ben bob rob bill will sasha alex md mohd 12 123 8 6 a b j ssad asad sad "
-     "ivan ivanov ivanova jean jeanne xi shi hsi zhang jang chang lind linde lindem abdul abdu abd".split(),
-})
-
-
-@pytest.mark.parametrize("final", [False, True])
-def test_two_different_short_words_spelled_never_reach_the_first_round_cutoff(final):
-    from sanctions.matching.names import _NICKNAME_WORDS, _token_similarity
-    from sanctions.matching.normalize import SURNAME_VARIANTS
-
-    def special(word):
-        return word in SURNAME_VARIANTS or word in _NICKNAME_WORDS
-
-    for a in _SHORT_WORDS:
-        for b in _SHORT_WORDS:
-            if a != b and len(a) <= 6 and len(b) <= 6 and not (special(a) and special(b)):
-                assert _token_similarity(a, b, False, final)[0] < 0.85, (a, b)
-
-
-def test_the_first_round_spelled_still_pairs_two_romanisations_of_one_surname():
-    from sanctions.matching.names import _pairs, _units
-
-    query, candidate = name_forms("li yong ho")[0], name_forms("ri yong ho")[0]
-    pairs = _pairs(_units(query)[:3], _units(candidate)[:3], 2, 2, False, 0.85, True, 3, 3, False)
-    assert {(q.text, c.text, similarity) for similarity, _, q, c, _ in pairs} == {
-        ("li", "ri", 0.9), ("yong", "yong", 1.0), ("ho", "ho", 1.0)}
