@@ -140,8 +140,10 @@ class ScreeningIndex:
         keys = self._query_keys(query)
         query_names = _query_names(query)
         query_words = [words for name in query_names for words in _query_words(name) if words]
-        # Arabic or Hebrew script meets a name in Latin letters by its consonants too (compare_names).
-        query_skeletons = [s for s in (skeleton(name) for name in query_names if is_abjad(name)) if len(s) >= 3]
+        # Arabic or Hebrew script meets a name in other letters by its consonants too (compare_names),
+        # either way round: the query's consonants, in whichever script it is written.
+        query_abjad = any(map(is_abjad, query_names))
+        query_skeletons = [s for s in (skeleton(name) for name in query_names) if len(s) >= 3]
         must = {p for value in query_identifiers(query) for p in self._by_identifier.get(value, ())}
         results = []
         for rank, position in enumerate(self.shortlist(query, keys=keys)):
@@ -160,7 +162,7 @@ class ScreeningIndex:
                 # The cheap estimate decides which names (and, past the first ranks, which entries)
                 # get the full alignment: those that may still reach the threshold.
                 floor = threshold - PRESCORE_MARGIN
-                estimates = [self._estimate(query_words, name, name_keys_, query_skeletons)
+                estimates = [self._estimate(query_words, name, name_keys_, query_skeletons, query_abjad)
                              for _, name, name_keys_ in overlaps[:NAMES_COMPARED_PER_ENTRY]]
                 if rank >= ALWAYS_SCORED and max(estimates) < floor:
                     continue
@@ -173,13 +175,13 @@ class ScreeningIndex:
         return results[:limit]
 
     def _estimate(self, query_words, name: CandidateName, name_keys_: frozenset[str],
-                  query_skeletons: list[str]) -> float:
+                  query_skeletons: list[str], query_abjad: bool) -> float:
         """A generous guess at the name score from blocking keys alone: a query name part counts as
         matched when it shares its sound, its first or its last four letters with the entry's name.
-        Between Arabic or Hebrew script and Latin letters, also the consonant score compare_names gives."""
+        Between Arabic or Hebrew script and other letters, also the consonant score compare_names gives."""
         parts, abjad = self._name_facts[name.name]
-        if not parts or abjad:
-            # Names written without vowels meet others by the alignment's spelling rules more than by
+        if not parts or (abjad and query_abjad):
+            # Two names written without vowels meet by the alignment's spelling rules more than by
             # keys ("wy" is one letter from "wly", with no key in common): always aligned.
             return 1.0
         best = 0.0
@@ -188,7 +190,7 @@ class ScreeningIndex:
             extra_q, extra_c = len(words) - matched, max(0, parts - matched)
             if matched:
                 best = max(best, matched / (matched + 0.4 * (extra_q + extra_c) + 1.2 * min(extra_q, extra_c)))
-        if query_skeletons and not abjad:
+        if abjad != query_abjad:
             best = max(best, consonant_score(query_skeletons, self._skeleton(name.name)))
         return best
 

@@ -272,3 +272,25 @@ def test_between_two_names_in_arabic_script_every_shortlisted_entry_is_aligned(s
     results = index.screen(Query("وی جان"))
     assert {c.entry_id for c in scored} == {1, 2}
     assert [(r.candidate.entry_id, r.match) for r in results if r.match] == [(2, True)]
+
+
+# A query in other letters meets a name in Arabic or Hebrew script by keys and by consonants, as
+# compare_names does: such a name is no longer aligned whatever it says.
+
+
+def test_a_latin_query_does_not_align_a_name_in_arabic_script_that_cannot_reach_the_threshold(scored):
+    # JAN AGHA's alias محمد صالح (mhmd slh) shares "mhmd" with the query: one part of three, and its
+    # consonants (mhmdslh) are not the query's (mhmdrslkn).
+    index = ScreeningIndex([candidate(1, "RASUL KHAN MHMD"), candidate(2, "JAN AGHA", aliases=["محمد صالح"])])
+    results = index.screen(Query("Mhmd Rasul Khan"))
+    assert [index.candidates[p].entry_id for p in index.shortlist(Query("Mhmd Rasul Khan"))] == [1, 2]
+    assert [c.entry_id for c in scored] == [1]
+    assert [(r.candidate.entry_id, r.match) for r in results] == [(1, True)]
+
+
+def test_a_latin_query_still_matches_a_name_in_arabic_script_past_the_first_by_its_consonants(scored):
+    index = ScreeningIndex([candidate(1, "MHMD SALIH RASUL KHAN"), candidate(2, "JAN AGHA", aliases=["محمد صالح"])])
+    results = index.screen(Query("Mhmd Salih"))
+    assert [c.entry_id for c in scored] == [1, 2]
+    arabic = next(r for r in results if r.candidate.entry_id == 2)
+    assert arabic.match and arabic.features["name"].detail == "alias: consonants mhmdslh~mhmdslh"
