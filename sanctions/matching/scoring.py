@@ -11,7 +11,7 @@ from .names import PreparedNames, compare_names
 from .types import Candidate, CandidateBirthDate, CandidateName, Feature, MatchResult, Query
 
 ALGORITHM_NAME = "msmt-name-id"
-ALGORITHM_VERSION = "1.1.2"  # 1.1.2: the estimate: no neighbour's keys for a name part; names in Arabic script by keys and consonants against a query in other letters (index.py)
+ALGORITHM_VERSION = "1.1.2"  # 1.1.2: the estimate (index.py): a part no longer shares its neighbour's keys; swaps, initials and Arabic-script names
 DEFAULT_THRESHOLD = 0.70
 
 WEAK_ALIAS_FACTOR = 0.65  # a "Low" quality alias alone never reaches the threshold

@@ -294,3 +294,29 @@ def test_a_latin_query_still_matches_a_name_in_arabic_script_past_the_first_by_i
     assert [c.entry_id for c in scored] == [1, 2]
     arabic = next(r for r in results if r.candidate.entry_id == 2)
     assert arabic.match and arabic.features["name"].detail == "alias: consonants mhmdslh~mhmdslh"
+
+
+# The estimate forgives what the alignment forgives: two letters swapped anywhere in a part, and an
+# initial for a part starting with its letter, either way round.
+
+
+def test_an_entry_past_the_first_with_two_letters_swapped_inside_a_part_is_aligned(scored):
+    # "Jamli" keeps no key of "Jamil" (sound, first or last four letters).
+    index = ScreeningIndex([candidate(1, "MUKULU JAMALI"), candidate(2, "JAMIL MUKULU")])
+    results = index.screen(Query("Jamli Mukulu"))
+    assert [c.entry_id for c in scored] == [1, 2]
+    assert {r.candidate.entry_id for r in results if r.match} == {1, 2}
+
+
+def test_an_initial_in_the_entry_counts_for_a_query_part_starting_with_it(scored):
+    index = ScreeningIndex([candidate(1, "RAED MUHAMMAD HASAN SALIH HIJAZI"), candidate(2, "RAED M HIJAZI")])
+    results = index.screen(Query("Raed Muhammad Hasan Muhammad Hijazi"))
+    assert [c.entry_id for c in scored] == [1, 2]
+    assert next(r for r in results if r.candidate.entry_id == 2).match  # "M" for Muhammad
+
+
+def test_an_initial_in_the_query_counts_for_a_part_of_the_entry_starting_with_it(scored):
+    index = ScreeningIndex([candidate(1, "HIJAZI RIAD"), candidate(2, "RAED MUHAMMAD HIJAZI")])
+    results = index.screen(Query("R. M. Hijazi"))
+    assert [c.entry_id for c in scored] == [1, 2]
+    assert {r.candidate.entry_id for r in results if r.match} == {1, 2}
