@@ -119,13 +119,16 @@ class ScreeningIndex:
         self._name_facts: dict[str, tuple[int, bool, frozenset[str]]] = {}
         self._prepared = PreparedNames()  # each name's forms and units, once per list version
         self._skeletons: dict[str, str] = {}  # name -> consonants, worked out on first use
+        shared_sets: dict[frozenset[str], frozenset[str]] = {}
         for position, candidate in enumerate(self.candidates):
             keyed = [(name, frozenset(name_keys(name.name))) for name in candidate.names]
             for name in candidate.names:
                 if name.name not in self._name_facts:
                     forms = self._prepared.add(name.name)
                     parts = max((sum(t.role == PART for t in form) for form in forms), default=0)
-                    self._name_facts[name.name] = (parts, is_abjad(name.name), _initial_keys(forms))
+                    initial_keys = _initial_keys(forms)
+                    initial_keys = shared_sets.setdefault(initial_keys, initial_keys)  # few distinct ones
+                    self._name_facts[name.name] = (parts, is_abjad(name.name), initial_keys)
             self._name_keys.append(keyed)
             for _, keys in keyed:
                 for key in keys:
