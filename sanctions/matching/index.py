@@ -67,9 +67,10 @@ def _query_words(name: str) -> list[list[frozenset[str]]]:
             for j, k in ((i - 1, i), (i, i + 1)):
                 if 0 <= j and k < len(form) and NUMBER not in (form[j].role, form[k].role):
                     joined = _word_keys(form[j].text + form[k].text)
-                    neighbour = form[j].text if j < i else form[k].text
-                    if len(neighbour) >= 4:
-                        joined = joined - {("p:" if j < i else "s:") + (neighbour[:4] if j < i else neighbour[-4:])}
+                    if j < i and len(form[j].text) >= 4:
+                        joined -= {"p:" + form[j].text[:4]}  # the neighbour before: its own first letters
+                    elif k > i and len(form[k].text) >= 4:
+                        joined -= {"s:" + form[k].text[-4:]}  # the neighbour after: its own last letters
                     keys |= joined
             words.append(frozenset(keys))
         found.append(words)
