@@ -321,9 +321,10 @@ def main() -> None:
                             f"{peer_best['qps']:.1f}", "PASS" if ratio >= 20 else "FAIL"])
             # The goal's budget per query against what a query costs before any entry is scored.
             budget = peer_best["mean"] / 20
-            print(f"   QPS goal: 20 x {peer_best['qps']:.1f} = {20 * peer_best['qps']:.0f} QPS, a mean of {budget:.3f} ms "
-                  f"per query; the floor (forms, keys, shortlist; nothing scored) takes {floor['mean']:.3f} ms "
-                  f"({floor['mean'] / budget:.0%} of it; {floor['qps']:.0f} QPS, {floor['qps'] / peer_best['qps']:.1f}x)")
+            print(f"   QPS goal: 20 x {peer_best['qps']:.1f} = {20 * peer_best['qps']:.0f} QPS, a mean of "
+                  f"{budget:.3f} ms per query; the floor (forms, keys, shortlist; nothing scored) takes "
+                  f"{floor['mean']:.3f} ms ({floor['mean'] / budget:.0%} of it; {floor['qps']:.0f} QPS, "
+                  f"{floor['qps'] / peer_best['qps']:.1f}x)")
             SUMMARY.append([f"QPS floor, {label}: nothing scored (info)", "-",
                             f"{floor['qps']:.0f} ({floor['qps'] / peer_best['qps']:.1f}x)", "-", "info"])
         else:

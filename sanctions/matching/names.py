@@ -103,7 +103,9 @@ class _Unit:
     width: int = 0  # end - start
     mask: int = 0  # the positions it covers, as bits
     span_weight: float = 0.0  # the role weights of the tokens it covers
-    bare_initials: bool = False  # may be initials written together (_joined_initials)
+    # A single word of consonants only: may be initials written together ("JC" for "Jean-Claude";
+    # no name one can say), paired with as many name parts (_pairs).
+    bare_initials: bool = False
 
 
 def token_similarity(a: str, b: str, *, phonetic: bool = True, final: bool = False) -> tuple[float, str]:
@@ -217,9 +219,12 @@ def _units(form: NameForm) -> tuple[_Unit, ...]:
 
 def _unit(form: NameForm, start: int, end: int, text: str, role: str, initials: str) -> _Unit:
     single = start == end
+    # The span's weights summed in the order compare_forms has always summed them (a set's), so the
+    # float, and every score, stays the same to the last bit.
+    span_weight = sum(ROLE_WEIGHT[form[i].role] for i in set(range(start, end + 1)))
     return _Unit(start, end, text, role, ROLE_WEIGHT[role], initials, single, len(text), len(_spelled(text)),
-                 text in SURNAME_VARIANTS or text in _NICKNAME_WORDS, end - start, ((1 << (end - start + 1)) - 1) << start,
-                 sum(ROLE_WEIGHT[form[i].role] for i in set(range(start, end + 1))),  # in compare_forms' old order
+                 text in SURNAME_VARIANTS or text in _NICKNAME_WORDS, end - start,
+                 ((1 << (end - start + 1)) - 1) << start, span_weight,
                  single and role == PART and not _VOWEL_SET & set(text))
 
 
@@ -361,8 +366,10 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
         if round_pairs is None:
             if used_q == (1 << len(query)) - 1 or used_c == (1 << len(candidate)) - 1:
                 break
-            round_pairs = _pairs([u for u in q_units if not u.mask & used_q], [u for u in c_units if not u.mask & used_c],
-                                 last_q, last_c, phonetic, PAIR_CUTOFF, initials, q_parts, c_parts, long_names)
+            free_q = [u for u in q_units if not u.mask & used_q]
+            free_c = [u for u in c_units if not u.mask & used_c]
+            round_pairs = _pairs(free_q, free_c, last_q, last_c, phonetic, PAIR_CUTOFF, initials, q_parts, c_parts,
+                                 long_names)
         for similarity, _, q, c, how in round_pairs:
             if q.mask & used_q or c.mask & used_c:
                 continue
