@@ -11,7 +11,9 @@ from .names import PreparedNames, compare_names
 from .types import Candidate, CandidateBirthDate, CandidateName, Feature, MatchResult, Query
 
 ALGORITHM_NAME = "msmt-name-id"
-ALGORITHM_VERSION = "1.1.2"  # 1.1.2: the estimate (index.py): a part no longer shares its neighbour's keys; swaps, initials and Arabic-script names
+# 1.1.2: the estimate (index.py) no longer lets a part share its neighbour's keys; it counts swapped
+# letters and initials, and weighs names in Arabic script against other letters by keys and consonants.
+ALGORITHM_VERSION = "1.1.2"
 DEFAULT_THRESHOLD = 0.70
 
 WEAK_ALIAS_FACTOR = 0.65  # a "Low" quality alias alone never reaches the threshold
