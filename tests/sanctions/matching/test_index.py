@@ -332,3 +332,11 @@ def test_an_initial_in_the_query_counts_for_a_part_of_the_entry_starting_with_it
     results = index.screen(Query("R. M. Hijazi"))
     assert [c.entry_id for c in scored] == [1, 2]
     assert {r.candidate.entry_id for r in results if r.match} == {1, 2}
+
+
+def test_a_part_written_as_the_entrys_particle_counts(scored):
+    # The query's "Al" is a name part, the entry's a particle: written alike, the alignment pairs them.
+    index = ScreeningIndex([candidate(1, "MAGHRIBI HASAN ABDALLAH"), candidate(2, "ZOUHEIR AL MAGHRIBI")])
+    results = index.screen(Query("Al Maghribi"))
+    assert [c.entry_id for c in scored] == [1, 2]
+    assert next(r for r in results if r.candidate.entry_id == 2).match
