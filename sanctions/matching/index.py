@@ -7,6 +7,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .names import _EDITS_BEYOND, _EDITS_BY_LENGTH, _FIRST_SOUNDS, PreparedNames, _doubled_start, consonant_score
@@ -110,6 +111,12 @@ def _near_a_spelling(text: str, spellings: tuple[str, ...]) -> bool:
     if text in spellings:
         return True  # written alike, with another role (a part for a particle: "Al Maghribi")
     length = len(text)
+    # Most parts are near none: one call in C rules that out, with the most edits any spelling in
+    # reach may be allowed (one within three edits has at most three more letters).
+    reach = length + _EDITS_BEYOND
+    most = _EDITS_BY_LENGTH[reach] if reach < len(_EDITS_BY_LENGTH) else _EDITS_BEYOND
+    if process.extractOne(text, spellings, scorer=OSA.distance, score_cutoff=most) is None:
+        return False
     sounds = _FIRST_SOUNDS.get(text[0], text[0])
     for spelling in spellings:
         longest = max(length, len(spelling))
