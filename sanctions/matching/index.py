@@ -117,11 +117,11 @@ def _near_a_spelling(text: str, spellings: tuple[str, ...]) -> bool:
     most = _EDITS_BY_LENGTH[reach] if reach < len(_EDITS_BY_LENGTH) else _EDITS_BEYOND
     if process.extractOne(text, spellings, scorer=OSA.distance, score_cutoff=most) is None:
         return False
-    sounds = _FIRST_SOUNDS.get(text[0], text[0])
+    first = text[0]
     for spelling in spellings:
         longest = max(length, len(spelling))
         allowed = _EDITS_BY_LENGTH[longest] if longest < len(_EDITS_BY_LENGTH) else _EDITS_BEYOND
-        if spelling[0] not in sounds:
+        if first not in _FIRST_SOUNDS.get(spelling[0], spelling[0]):  # as _token_similarity reads it
             # The first letter is seldom the typo; short parts differing there are other names.
             if longest <= 4 and not (_doubled_start(text) or _doubled_start(spelling)):
                 continue

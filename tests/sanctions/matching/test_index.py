@@ -340,3 +340,14 @@ def test_a_part_written_as_the_entrys_particle_counts(scored):
     results = index.screen(Query("Al Maghribi"))
     assert [c.entry_id for c in scored] == [1, 2]
     assert next(r for r in results if r.candidate.entry_id == 2).match
+
+
+def test_a_misspelt_part_is_near_its_spelling_as_the_alignment_reads_the_first_letter():
+    from sanctions.matching.index import _near_a_spelling
+    from sanctions.matching.names import token_similarity
+
+    # G for C is one sound (Galindo/Calinda, two edits: the alignment allows both).
+    assert token_similarity("galindo", "calinda")[0] >= 0.6
+    assert _near_a_spelling("galindo", ("calinda", "perez"))
+    assert not _near_a_spelling("lavrov", ("navros",))  # another first sound: one edit at most
+    assert _near_a_spelling("al", ("zouheir", "al", "maghribi"))  # written alike, another role
