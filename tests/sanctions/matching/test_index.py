@@ -210,7 +210,8 @@ def test_at_a_low_threshold_every_shortlisted_entry_is_aligned(scored):
 
 def test_a_part_is_not_counted_as_shared_by_the_keys_of_its_neighbour(scored):
     # "Haq" written together with "Abdul" starts with "abdu", as ABDUL JABBAR OMARI's "Abdul" does:
-    # that key is Abdul's, not Haq's. One part of two shared cannot reach 0.70, so it is not aligned.
+    # that key is Abdul's, not Haq's. Haq is near none of the entry's parts either: one part of two
+    # shared cannot reach 0.70, so it is not aligned.
     index = ScreeningIndex([candidate(1, "ABDUL HAQ WASIQ"), candidate(2, "ABDUL JABBAR OMARI")])
     results = index.screen(Query("Abdul Haq"))
     assert [c.entry_id for c in scored] == [1]
