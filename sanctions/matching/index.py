@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .names import _EDITS_BEYOND, _EDITS_BY_LENGTH, _FIRST_SOUNDS, PreparedNames, _doubled_start, consonant_score
+from .names import _EDITS_BEYOND, PreparedNames, consonant_score, edits_allowed, spelling_allowance
 from .normalize import NUMBER, PART, is_abjad, name_forms, phonetic_key, skeleton
 from .scoring import DEFAULT_THRESHOLD, compare, query_identifiers
 from .types import Candidate, CandidateName, MatchResult, Query
@@ -113,19 +113,11 @@ def _near_a_spelling(text: str, spellings: tuple[str, ...]) -> bool:
     length = len(text)
     # Most parts are near none: one call in C rules that out, with the most edits any spelling in
     # reach may be allowed (one within three edits has at most three more letters).
-    reach = length + _EDITS_BEYOND
-    most = _EDITS_BY_LENGTH[reach] if reach < len(_EDITS_BY_LENGTH) else _EDITS_BEYOND
+    most = edits_allowed(length + _EDITS_BEYOND)
     if process.extractOne(text, spellings, scorer=OSA.distance, score_cutoff=most) is None:
         return False
-    first = text[0]
     for spelling in spellings:
-        longest = max(length, len(spelling))
-        allowed = _EDITS_BY_LENGTH[longest] if longest < len(_EDITS_BY_LENGTH) else _EDITS_BEYOND
-        if first not in _FIRST_SOUNDS.get(spelling[0], spelling[0]):  # as _token_similarity reads it
-            # The first letter is seldom the typo; short parts differing there are other names.
-            if longest <= 4 and not (_doubled_start(text) or _doubled_start(spelling)):
-                continue
-            allowed = min(allowed, 1)
+        allowed, _ = spelling_allowance(text, spelling, max(length, len(spelling)))
         if allowed and abs(length - len(spelling)) <= allowed and OSA.distance(text, spelling,
                                                                               score_cutoff=allowed) <= allowed:
             return True

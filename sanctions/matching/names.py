@@ -130,6 +130,26 @@ _EDITS_BY_LENGTH = tuple(next((edits for limit, edits in EDIT_LIMITS if length <
                          for length in range(EDIT_LIMITS[-1][0] + 1))
 
 
+def edits_allowed(longest: int) -> int:
+    return _EDITS_BY_LENGTH[longest] if longest < len(_EDITS_BY_LENGTH) else _EDITS_BEYOND
+
+
+def spelling_allowance(a: str, b: str, longest: int) -> tuple[int | None, bool]:
+    """The edits a spelling rule lets `a` (a query's part) differ from `b` (an entry's) by, None when
+    they are other names whatever the edits; and whether they start with other sounds. `longest`:
+    the longer one's length. Shared by _token_similarity and the index's estimate, which must forgive
+    no less than it (on the hot path: the table read here, not through edits_allowed)."""
+    allowed = _EDITS_BY_LENGTH[longest] if longest < len(_EDITS_BY_LENGTH) else _EDITS_BEYOND
+    other_first_sound = a[0] not in _FIRST_SOUNDS.get(b[0], b[0])
+    if other_first_sound:
+        if longest <= 4 and not (_doubled_start(a) or _doubled_start(b)):
+            # Short name parts differing at the start are other names (Song/Yong); a word starting with a
+            # doubled consonant ("Ssad") has its typo there, though.
+            return None, True
+        allowed = min(allowed, 1)  # the first letter is seldom the typo: "Navros" is not "Lavrov"
+    return allowed, other_first_sound
+
+
 @lru_cache(maxsize=200_000)
 def _spelled(token: str) -> str:
     """The token with digraphs and letters of one sound written one way (kh/k, x/ks, ts/z...), the
@@ -162,18 +182,12 @@ def _token_similarity(a: str, b: str, phonetic: bool, final: bool) -> tuple[floa
     # (Only a name and a longer one starting with it can be its other gender's form.)
     if (b.startswith(a) and _other_gender(a, b)) or (a.startswith(b) and _other_gender(b, a)):
         return 0.0, "the other gender's form"
-    allowed = _EDITS_BY_LENGTH[longest] if longest < len(_EDITS_BY_LENGTH) else _EDITS_BEYOND
-    a0, b0 = a[0], b[0]
-    sounds_of_b0 = _FIRST_SOUNDS.get(b0, b0)
-    other_first_sound = a0 not in sounds_of_b0
-    if other_first_sound and allowed > 1:
-        allowed = 1  # the first letter is seldom the typo: "Navros" is not "Lavrov"
-    distance = OSA.distance(a, b, score_cutoff=allowed)  # a swap of two letters is one edit
-    if longest <= 4 and other_first_sound and not (_doubled_start(a) or _doubled_start(b)):
-        # Short name parts differing at the start are other names (Song/Yong); a word starting with a
-        # doubled consonant ("Ssad") has its typo there, though.
-        distance = allowed + 1
-    best, how = (1 - distance / longest, "spelling") if distance <= allowed else (0.0, "different")
+    allowed, other_first_sound = spelling_allowance(a, b, longest)
+    best, how = 0.0, "different"
+    if allowed is not None:
+        distance = OSA.distance(a, b, score_cutoff=allowed)  # a swap of two letters is one edit
+        if distance <= allowed:
+            best, how = 1 - distance / longest, "spelling"
     if not phonetic or best >= 0.9:
         return best, how
     # Compared as sounds, with digraphs read one way ("Shi"/"Xi", "Tse-tung"/"Zedong", "Aleksandr"/
