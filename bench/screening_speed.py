@@ -126,47 +126,40 @@ def fmt_stats(s: dict[str, float]) -> list[str]:
             f"{s['qps']:.1f}", f"{s['gc_s']:.2f} (longest {s['gc_longest_ms']:.0f} ms)"]
 
 
-def ours_pass(index: ScreeningIndex, queries) -> tuple[list[int], float, int]:
+def timed_pass(step, items) -> tuple[list[int], float, int]:
+    """`step(item)` on each item, timed one by one (perf_counter_ns around the call): the samples,
+    the wall time of the pass and the sum of what the steps return (results, explanations...)."""
     samples = []
-    hits = 0
+    counted = 0
     clock = time.perf_counter_ns
     started = time.perf_counter()
-    for query in queries:
+    for item in items:
         t0 = clock()
-        results = index.screen(query, limit=5)
-        explanations = [r.explanation() for r in results]
+        counted += step(item)
         samples.append(clock() - t0)
-        hits += len(explanations)
-    return samples, time.perf_counter() - started, hits
+    return samples, time.perf_counter() - started, counted
+
+
+def ours_pass(index: ScreeningIndex, queries) -> tuple[list[int], float, int]:
+    """The full screen: index, scoring and every result's explanation."""
+    return timed_pass(lambda query: len([r.explanation() for r in index.screen(query, limit=5)]), queries)
 
 
 def floor_pass(index: ScreeningIndex, queries) -> tuple[list[int], float, int]:
     """What every query costs before a single entry is scored: its names normalised into forms
     (transliteration included), their blocking keys and the shortlist. Nothing is aligned or explained."""
-    samples = []
-    shortlisted = 0
-    clock = time.perf_counter_ns
-    started = time.perf_counter()
-    for query in queries:
-        t0 = clock()
-        shortlisted += len(index.shortlist(query, keys=index._query_keys(query)))
-        samples.append(clock() - t0)
-    return samples, time.perf_counter() - started, shortlisted
+    return timed_pass(lambda query: len(index.shortlist(query, keys=index._query_keys(query))), queries)
 
 
 def peer_pass(peer: LogicV2Peer, entities, queries, shortlists) -> tuple[list[int], float, int]:
-    samples = []
-    explained = 0
-    clock = time.perf_counter_ns
-    started = time.perf_counter()
-    for query, shortlist in zip(queries, shortlists):
-        t0 = clock()
+    def step(item) -> int:
+        query, shortlist = item
         query_entity = peer.query_entity(query)
         outcomes = [peer.compare(query_entity, entities[position]) for position in shortlist]
         outcomes.sort(key=lambda r: -r.score)
-        explained += sum(len(r.explanations) for r in outcomes[:5])
-        samples.append(clock() - t0)
-    return samples, time.perf_counter() - started, explained
+        return sum(len(r.explanations) for r in outcomes[:5])
+
+    return timed_pass(step, zip(queries, shortlists))
 
 
 def build_index(candidates) -> tuple[list[float], int, int, ScreeningIndex]:
