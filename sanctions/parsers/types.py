@@ -85,6 +85,28 @@ class ParsedVessel:
 
 
 @dataclass(frozen=True)
+class ParsedLink:
+    """A relation the record states to another designee: OFAC's "Linked To: NAME", the entity whose
+    economic resources a UN 1718 vessel is, an FtM Ownership. Resolved to an entry at sync time."""
+
+    relation: str  # 'linked_to' | 'economic_resource_of' | 'owner' | 'operator' | 'associate'
+    name: str = ""  # the other party as the record names it
+    reference: str = ""  # its reference number, when the record gives one (e.g. KPe.020)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ParsedMeasure:
+    """One measure a designation imposes, with its own date: the UN 1718 Committee grants a vessel an
+    asset freeze, a port-entry ban, de-flagging or redirection separately, on different days."""
+
+    measure: str  # 'asset_freeze' | 'port_entry_ban' | 'deflagging' | 'redirection' | 'travel_ban' | 'other'
+    basis: str = ""  # the legal basis as published, e.g. "paragraph 12(a) of resolution 2321"
+    designated_on: dt.date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class ParsedRecord:
     external_id: str
     kind: str  # 'individual' | 'entity' | 'vessel'
@@ -108,6 +130,14 @@ class ParsedRecord:
     raw: Mapping[str, object] = field(hash=False)
     unknown_elements: tuple[str, ...] = ()
     vessel: ParsedVessel | None = None  # set for kind 'vessel' only
+    # The sanctions programmes or regimes the record is listed under, as the publisher codes them
+    # (OFAC: DPRK3, RUSSIA-EO14024; UN: DPRK; UK: its regime name; EU: PRK).
+    programs: tuple[str, ...] = ()
+    # The UN Security Council reference number the record cites (UK, EU, OFAC and FtM records of UN
+    # designees do), in the UN's current form, e.g. "KPi.033"; '' when it cites none.
+    cited_un_reference: str = ""
+    links: tuple[ParsedLink, ...] = ()
+    measures: tuple[ParsedMeasure, ...] = ()
 
 
 @dataclass(frozen=True)
