@@ -5,12 +5,14 @@ generation time (to record unchanged versions without parsing) and a ParsedList.
 from __future__ import annotations
 
 import datetime
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlparse, urlunparse
 
 from django.conf import settings
 
+from .choices import SourceKind
 from .fetch import FetchResult, NotFoundFetchError, fetch
 from .parsers import ofac_sdn, un_xml
 from .parsers.types import ParsedList
@@ -29,7 +31,6 @@ class Download:
 
 @dataclass(frozen=True)
 class SourceAdapter:
-    default_location: Callable[[], str]
     download: Callable[..., Download]
     content_hash: Callable[[Download], str]
     parse: Callable[[Download], ParsedList]
@@ -87,20 +88,45 @@ def _ofac_files(download: Download) -> dict:
     }
 
 
+def _single_file(module: str, parse: str) -> SourceAdapter:
+    """The adapter of a list published as one file, by its parser module's name: every parser has
+    `content_sha256(content)`, `read_generated_at(content)` and its `parse` function. Imported on use,
+    so a process loads only the parsers of the lists it syncs."""
+    def parser():
+        return importlib.import_module(f"sanctions.parsers.{module}")
+
+    return SourceAdapter(
+        download=_download_single,
+        content_hash=lambda d: parser().content_sha256(d.main.content),
+        parse=lambda d: getattr(parser(), parse)(d.main.content),
+        generated_at=lambda d: parser().read_generated_at(d.main.content),
+    )
+
+
 ADAPTERS: dict[str, SourceAdapter] = {
-    "un_consolidated": SourceAdapter(
-        default_location=lambda: settings.UN_LIST_URL,
+    SourceKind.UN_CONSOLIDATED: SourceAdapter(
         download=_download_single,
         content_hash=lambda d: un_xml.content_sha256(d.main.content),
         parse=lambda d: un_xml.parse_un_consolidated(d.main.content),
         generated_at=lambda d: un_xml.read_date_generated(d.main.content),
     ),
-    "ofac_sdn": SourceAdapter(
-        default_location=lambda: settings.OFAC_SDN_URL,
+    SourceKind.OFAC_SDN: SourceAdapter(
         download=_download_ofac,
         content_hash=lambda d: ofac_sdn.content_sha256(d.main.content, **_ofac_files(d)),
         parse=lambda d: ofac_sdn.parse_ofac_sdn(d.main.content, **_ofac_files(d)),
         generated_at=lambda d: None,  # the legacy CSV files carry no publication date
         conditional=False,
     ),
+    SourceKind.UN_1718_VESSELS: _single_file("un_1718_vessels", "parse_un_1718_vessels_csv"),
+    SourceKind.UK_OFSI_CSV: _single_file("uk_ofsi", "parse_uk_ofsi_csv"),
+    SourceKind.EU_FSF: _single_file("eu_fsf", "parse_eu_fsf"),
+    SourceKind.FTM_ENTITIES: _single_file("ftm_entities", "parse_ftm_entities"),
 }
+
+
+def default_location(source_slug: str) -> str:
+    """Where the registry (settings.LIST_SOURCES) says the source is fetched from; '' when nowhere."""
+    spec = next((spec for spec in settings.LIST_SOURCES if spec.slug == source_slug), None)
+    if spec is None:
+        return ""
+    return getattr(settings, spec.url_setting, spec.url) if spec.url_setting else spec.url

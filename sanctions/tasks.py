@@ -21,3 +21,12 @@ def sync_list_task(self, source_slug: str = "un-sc", location: str | None = None
 
     version = list_sync(source=ListSource.objects.get(slug=source_slug), location=location, force=force)
     return {"version_id": version.pk, "status": version.status}
+
+
+@shared_task(acks_late=True, soft_time_limit=20 * 60, time_limit=25 * 60)
+def designee_links_propose_task(entry_ids: list[int]) -> int:
+    """After a sync: the matching engine's proposals of the same designee on other lists, for the
+    entries the version added, amended or relisted (idempotent: a pair is proposed once)."""
+    from .services import designee_links_propose
+
+    return designee_links_propose(entry_ids)

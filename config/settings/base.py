@@ -10,7 +10,7 @@ env = environ.Env()
 if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
     environ.Env.read_env(str(BASE_DIR / ".env"))
 
-OFFICIAL_UN_LIST_URL = "https://scsanctions.un.org/resources/xml/en/consolidated.xml"
+from sanctions.registry import OFFICIAL_UN_LIST_URL, RegistryError, built_in_sources, ftm_sources  # noqa: F401
 
 
 def env_minutes(name: str, default: int) -> int:
@@ -137,21 +137,34 @@ EVIDENCE_MAX_UPLOAD_BYTES = env.int("EVIDENCE_MAX_UPLOAD_BYTES", default=25 * 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Sanctions lists ------------------------------------------------------------------------
-UN_LIST_URL = env("UN_LIST_URL", default=OFFICIAL_UN_LIST_URL)
-# OFAC's SDN list, for vessels (the UN list has none as records); alt.csv, add.csv and
-# sdn_comments.csv are fetched from beside it. Only these programs are kept (empty: all).
-OFAC_SDN_URL = env("OFAC_SDN_URL", default="https://www.treasury.gov/ofac/downloads/sdn.csv")
-OFAC_SDN_PROGRAMS = env.list("OFAC_SDN_PROGRAMS", default=["DPRK", "DPRK2", "DPRK3", "DPRK4", "DPRK-NKSPEA"])
-LIST_SYNC_INTERVAL_MINUTES = env_minutes("LIST_SYNC_INTERVAL_MINUTES", default=60)
-# OFAC publishes changes a few times a week; its files are larger.
-OFAC_SYNC_INTERVAL_MINUTES = env_minutes("OFAC_SYNC_INTERVAL_MINUTES", default=24 * 60)
+# Every source and where it comes from: sanctions/registry.py (each URL and interval has its variable).
+LIST_SOURCES = built_in_sources(env, env_minutes)
+try:
+    LIST_SOURCES += ftm_sources(env.str("FTM_SOURCES", default=""), taken={s.slug for s in LIST_SOURCES})
+except RegistryError as exc:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(str(exc)) from None
+_SOURCE_BY_SLUG = {spec.slug: spec for spec in LIST_SOURCES}
+UN_LIST_URL = _SOURCE_BY_SLUG["un-sc"].url
+UN_1718_VESSELS_URL = _SOURCE_BY_SLUG["un-1718-vessels"].url
+OFAC_SDN_URL = _SOURCE_BY_SLUG["ofac-sdn"].url
+UK_OFSI_URL = _SOURCE_BY_SLUG["uk-ofsi"].url
+EU_FSF_URL = _SOURCE_BY_SLUG["eu-fsf"].url
+JP_MOF_URL = _SOURCE_BY_SLUG["jp-mof"].url
+OFAC_SDN_PROGRAMS = list(_SOURCE_BY_SLUG["ofac-sdn"].keep["programs"])
+LIST_SYNC_INTERVAL_MINUTES = _SOURCE_BY_SLUG["un-sc"].interval_minutes
+OFAC_SYNC_INTERVAL_MINUTES = _SOURCE_BY_SLUG["ofac-sdn"].interval_minutes
 # Per source: beat's schedule, and the dashboard's "overdue" after twice the interval.
-LIST_SYNC_INTERVALS = {"un-sc": LIST_SYNC_INTERVAL_MINUTES, "ofac-sdn": OFAC_SYNC_INTERVAL_MINUTES}
+LIST_SYNC_INTERVALS = {spec.slug: spec.interval_minutes for spec in LIST_SOURCES}
 LIST_SYNC_MAX_BYTES = env.int("LIST_SYNC_MAX_BYTES", default=64 * 1024 * 1024)
 LIST_SYNC_TIMEOUT_SECONDS = env.float("LIST_SYNC_TIMEOUT_SECONDS", default=60.0)
 
 # --- Screening --------------------------------------------------------------------------------
-SCREENING_SOURCES = tuple(env.list("SCREENING_SOURCES", default=["un-sc", "ofac-sdn"]))
+# Empty (the default): every active source.
+SCREENING_SOURCES = tuple(env.list("SCREENING_SOURCES", default=[]))
+# OFAC programs (or another source's programmes) screened against; empty: all of them.
+SCREENING_PROGRAMS = tuple(env.list("SCREENING_PROGRAMS", default=[]))
 SCREENING_THRESHOLD = env.float("SCREENING_THRESHOLD", default=0.70)
 SCREENING_MAX_HITS = env.int("SCREENING_MAX_HITS", default=10)
 SCREENING_CHUNK_SIZE = env.int("SCREENING_CHUNK_SIZE", default=200)
@@ -225,13 +238,6 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
-    "sync-un-list": {
-        "task": "sanctions.tasks.sync_list_task",
-        "schedule": LIST_SYNC_INTERVAL_MINUTES * 60,
-        "kwargs": {"source_slug": "un-sc"},
-        # A stalled queue must not pile up syncs: an unstarted one expires before the next is due.
-        "options": {"expires": max(30, LIST_SYNC_INTERVAL_MINUTES * 60 - 30)},
-    },
     "screening-sweep": {
         "task": "monitoring.tasks.screening_sweep_task",
         "schedule": SCREENING_SWEEP_MINUTES * 60,
@@ -244,11 +250,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 50},
     },
-    "sync-ofac-sdn": {
-        "task": "sanctions.tasks.sync_list_task",
-        "schedule": OFAC_SYNC_INTERVAL_MINUTES * 60,
-        "kwargs": {"source_slug": "ofac-sdn"},
-        "options": {"expires": max(30, OFAC_SYNC_INTERVAL_MINUTES * 60 - 30)},
+    **{
+        f"sync-{spec.slug}": {
+            "task": "sanctions.tasks.sync_list_task",
+            "schedule": spec.interval_minutes * 60,
+            "kwargs": {"source_slug": spec.slug},
+            # A stalled queue must not pile up syncs: an unstarted one expires before the next is due.
+            "options": {"expires": max(30, spec.interval_minutes * 60 - 30)},
+        }
+        for spec in LIST_SOURCES if spec.url  # a source without an address is synced by hand
     },
 }
 

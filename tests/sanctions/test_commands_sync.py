@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from lxml import etree
@@ -386,7 +387,8 @@ def test_sync_list_unknown_source_fails_with_a_clear_message(db):
     with pytest.raises(CommandError) as error:
         call_command("sync_list", "--source", "nope", stdout=io.StringIO(), stderr=io.StringIO())
 
-    assert str(error.value) == "Unknown source 'nope'; known sources: ofac-sdn, un-sc."
+    known = ", ".join(sorted(spec.slug for spec in settings.LIST_SOURCES))
+    assert str(error.value) == f"Unknown source 'nope'; known sources: {known}."
     assert not ListVersion.objects.exists()
 
 
@@ -430,7 +432,8 @@ def test_exit_codes_and_stderr_of_the_real_process(process_env, tmp_path):
 
     unknown = manage(process_env, "sync_list", "--source", "nope")
     assert unknown.returncode == 1
-    assert unknown.stderr.strip() == "CommandError: Unknown source 'nope'; known sources: ofac-sdn, un-sc."
+    known = ", ".join(sorted(spec.slug for spec in settings.LIST_SOURCES))
+    assert unknown.stderr.strip() == f"CommandError: Unknown source 'nope'; known sources: {known}."
 
     seed = manage(process_env, "sync_un_list", "--file", str(SEED), "--json")
     assert seed.returncode == 0 and seed.stderr == ""

@@ -49,7 +49,7 @@ def test_task_is_routed_to_the_sync_queue():
 
 
 def test_un_list_is_in_the_beat_schedule_hourly_with_expiry(db):
-    entry = settings.CELERY_BEAT_SCHEDULE["sync-un-list"]
+    entry = settings.CELERY_BEAT_SCHEDULE["sync-un-sc"]
     interval = settings.LIST_SYNC_INTERVAL_MINUTES * 60
 
     assert app.conf.beat_schedule == settings.CELERY_BEAT_SCHEDULE
@@ -60,7 +60,7 @@ def test_un_list_is_in_the_beat_schedule_hourly_with_expiry(db):
         assert interval == 60 * 60  # hourly by default
     # An unstarted sync expires before the next one is due: a stalled queue does not pile them up.
     assert 0 < entry["options"]["expires"] < interval
-    beat_entry = ScheduleEntry(name="sync-un-list", app=app, **entry)
+    beat_entry = ScheduleEntry(name="sync-un-sc", app=app, **entry)
     assert beat_entry.schedule.run_every == datetime.timedelta(seconds=interval)
     assert app.amqp.router.route(dict(entry["options"]), entry["task"])["queue"].name == "sync"
 
@@ -68,7 +68,9 @@ def test_un_list_is_in_the_beat_schedule_hourly_with_expiry(db):
 def test_every_scheduled_sync_names_an_existing_source(db):
     syncs = {name: e for name, e in settings.CELERY_BEAT_SCHEDULE.items() if e["task"] == TASK_NAME}
 
-    assert set(syncs) >= {"sync-un-list", "sync-ofac-sdn"}
+    # Every source of the registry with an address is synced on its schedule; one without is synced by hand.
+    assert set(syncs) == {f"sync-{spec.slug}" for spec in settings.LIST_SOURCES if spec.url}
+    assert {"sync-un-sc", "sync-ofac-sdn", "sync-uk-ofsi", "sync-eu-fsf", "sync-jp-mof"} <= set(syncs)
     for name, entry in syncs.items():
         assert ListSource.objects.filter(slug=entry["kwargs"]["source_slug"], is_active=True).exists(), name
         assert 0 < entry["options"]["expires"] < entry["schedule"], name

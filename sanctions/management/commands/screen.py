@@ -17,6 +17,7 @@ from sanctions.parsers.screening_queries import (
 )
 from sanctions.progress import TerminalProgress, is_terminal
 from sanctions.screening import current_index
+from sanctions.selectors import screening_source_slugs
 
 
 class Command(BaseCommand):
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             raise CommandError("--threshold must be between 0 and 1.")
         if limit < 1:
             raise CommandError("--limit must be at least 1.")
-        slugs = tuple(sources or settings.SCREENING_SOURCES)
+        slugs = tuple(sources or screening_source_slugs())
         known = set(ListSource.objects.values_list("slug", flat=True))
         if set(slugs) - known:
             raise CommandError(f"Unknown source(s): {', '.join(sorted(set(slugs) - known))}; known: "
