@@ -46,6 +46,7 @@ from sanctions.parsers.types import (
     ParsedAddress,
     ParsedBirthDate,
     ParsedIdentifier,
+    ParsedLink,
     ParsedList,
     ParsedName,
     ParsedNationality,
@@ -475,6 +476,8 @@ def _build_record(
         raw=raw,
         unknown_elements=unknown,
         vessel=vessel,
+        programs=programs,
+        links=tuple(ParsedLink(relation="linked_to", name=name) for name in dict.fromkeys(facts.linked_to)),
     )
 
 

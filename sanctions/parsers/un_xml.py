@@ -389,11 +389,13 @@ def _build_record(tag: str, element: dict[str, object], unknown: tuple[str, ...]
     primary_name = " ".join(name_parts)
     comments = _first_text(element, "COMMENTS1").strip()
     is_entity = tag == "ENTITY"
+    regime = _clean(_first_text(element, "UN_LIST_TYPE"))
     return ParsedRecord(
         external_id=external_id,
         kind=RECORD_KINDS[tag],
         reference_number=reference_number,
-        regime=_clean(_first_text(element, "UN_LIST_TYPE")),
+        regime=regime,
+        programs=(regime,) if regime else (),
         list_types=_values(element, "LIST_TYPE"),
         listed_on=_full_date(_first_text(element, "LISTED_ON")),
         last_updated=tuple(

@@ -85,9 +85,10 @@ def only(parsed: ParsedList) -> ParsedRecord:
 # --------------------------------------------------------------------------- types (backward compatible)
 
 
-def test_parsed_record_vessel_field_is_optional_and_last() -> None:
-    fields = [f.name for f in dataclasses.fields(ParsedRecord)]
-    assert fields[-1] == "vessel"
+def test_parsed_record_fields_after_the_published_ones_are_optional() -> None:
+    fields = {f.name: f for f in dataclasses.fields(ParsedRecord)}
+    optional = ("vessel", "programs", "cited_un_reference", "links", "measures")
+    assert all(fields[name].default is not dataclasses.MISSING for name in optional)
     assert ParsedVessel() == ParsedVessel(imo="", imo_valid=None, linked_to=())
     parsed = parse_rows(sdn_row(), individual_row(), vessel_row())
     assert (parsed.individuals, parsed.entities, parsed.vessels) == (1, 1, 1)

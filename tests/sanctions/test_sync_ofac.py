@@ -6,7 +6,11 @@ vessel that names another hull or none (the old hull unlinked, its history kept)
 The real copy is read in place from shared/data; edited copies go to tmp_path only."""
 from __future__ import annotations
 
+import csv
+import io
+import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -24,6 +28,7 @@ from sanctions.models import (
     VesselIdentityPeriod,
     VesselParty,
 )
+from sanctions.parsers.ofac_sdn import DPRK_PROGRAMS
 from sanctions.services import list_sync
 from tests.sanctions.http_server import Reply, conditional, http_server  # noqa: F401 - fixture
 
@@ -48,10 +53,39 @@ def ofac(db) -> ListSource:
 
 
 @pytest.fixture
-def synced(ofac, real_copy) -> ListVersion:
+def synced(ofac, real_copy, settings) -> ListVersion:
+    """The copy under the DPRK programs (the vessel curation tests count that subset); every
+    program is the default, tested on its own below."""
+    settings.OFAC_SDN_PROGRAMS = sorted(DPRK_PROGRAMS)
     version = list_sync(source=ofac, location=str(real_copy))
     assert version.status == "applied", version.error
     return version
+
+
+def raw_counts(path: Path) -> tuple[int, int, set[str]]:
+    """Records (aircraft are not kept), vessel records and the valid IMO numbers of vessels in a raw
+    sdn.csv, read with the csv module: what a sync of every program must give."""
+    rows = [row for row in csv.reader(io.StringIO(path.read_bytes().decode("latin-1"))) if len(row) == 12]
+    kinds = Counter(row[2].strip().lower() for row in rows)
+    hulls = set()
+    for row in rows:
+        if row[2].strip().lower() == "vessel":
+            # "Vessel Registration Identification IMO 9179842", once without the "IMO" (RYONG GUN BONG)
+            hulls.update(n for n in re.findall(r"(?:IMO|Identification) (\d{7})", row[11]) if check_imo(n).valid)
+    return len(rows) - kinds["aircraft"], kinds["vessel"], hulls
+
+
+def test_every_program_is_kept_by_default_and_each_vessel_becomes_a_vessel_row(ofac, real_copy):
+    records, vessels, hulls = raw_counts(real_copy)
+    version = list_sync(source=ofac, location=str(real_copy))
+
+    assert version.status == "applied", version.error
+    assert (version.record_count, version.vessel_count) == (records, vessels)
+    assert set(Vessel.objects.values_list("imo_number", flat=True)) == hulls
+    assert ListEntry.objects.filter(source=ofac, programs__code="RUSSIA-EO14024").exists()
+    programs = {code for codes in ListEntry.objects.filter(source=ofac).values_list("list_types", flat=True)
+                for code in codes}
+    assert set(ListEntry.objects.filter(source=ofac).values_list("programs__code", flat=True)) == programs
 
 
 def vessel(imo: str) -> Vessel:
