@@ -5,6 +5,9 @@ class SourceKind(models.TextChoices):
     UN_CONSOLIDATED = "un_consolidated", "UN Security Council Consolidated List"
     UN_1718_VESSELS = "un_1718_vessels", "UN 1718 Designated Vessels List"
     OFAC_SDN = "ofac_sdn", "OFAC SDN list"
+    UK_OFSI_CSV = "uk_ofsi_csv", "UK OFSI consolidated list (CSV)"
+    EU_FSF = "eu_fsf", "EU Financial Sanctions Files (XML or CSV)"
+    FTM_ENTITIES = "ftm_entities", "FollowTheMoney entities (JSON lines)"
     OTHER = "other", "Other"
 
 
@@ -86,3 +89,32 @@ class VesselPartyRole(models.TextChoices):
     SHIP_MANAGER = "ship_manager", "Ship manager"
     ECONOMIC_RESOURCE_OF = "economic_resource_of", "Economic resource of"
     LINKED_TO = "linked_to", "Linked to (role not stated)"
+
+
+class Measure(models.TextChoices):
+    ASSET_FREEZE = "asset_freeze", "Asset freeze"
+    PORT_ENTRY_BAN = "port_entry_ban", "Port-entry ban"
+    DEFLAGGING = "deflagging", "De-flagging"
+    REDIRECTION = "redirection", "Redirection to a port"
+    TRAVEL_BAN = "travel_ban", "Travel ban"
+    OTHER = "other", "Other measure"
+
+
+class EntryRelation(models.TextChoices):
+    LINKED_TO = "linked_to", "Linked to"
+    ECONOMIC_RESOURCE_OF = "economic_resource_of", "Economic resource of"
+    OWNER = "owner", "Owned by"
+    OPERATOR = "operator", "Operated by"
+    ASSOCIATE = "associate", "Associate of"
+
+
+class DesigneeLinkBasis(models.TextChoices):
+    UN_REFERENCE = "un_reference", "Cites the UN reference number"
+    IMO = "imo", "Same IMO number"
+    MATCHING = "matching", "Proposed by the matching engine"
+
+
+class DesigneeLinkStatus(models.TextChoices):
+    CONFIRMED = "confirmed", "Same designee"
+    PROPOSED = "proposed", "Proposed, awaiting an analyst"
+    REJECTED = "rejected", "Not the same designee"

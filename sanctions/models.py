@@ -12,10 +12,14 @@ from .choices import (
     AliasQuality,
     BirthDateQualifier,
     ChangeType,
+    DesigneeLinkBasis,
+    DesigneeLinkStatus,
     EntryKind,
     FlagStatus,
     IdentifierType,
+    EntryRelation,
     IdentityBasis,
+    Measure,
     NameKind,
     SourceKind,
     VersionStatus,
@@ -93,6 +97,9 @@ class ListEntry(TimestampedModel):
     kind = models.CharField(max_length=16, choices=EntryKind.choices)
     primary_name = models.CharField(max_length=500)
     regime = models.CharField(max_length=64, blank=True, db_index=True, help_text="UN_LIST_TYPE, e.g. DPRK.")
+    cited_un_reference = models.CharField(
+        max_length=32, blank=True, db_index=True,
+        help_text="The UN reference number this record cites (UK, EU and national lists transpose UN designations).")
     list_types = models.JSONField(default=list, blank=True)
     listed_on = models.DateField(null=True, blank=True)
     amended_on = models.JSONField(default=list, blank=True, help_text="Dates the publisher amended it.")
@@ -224,6 +231,79 @@ class ListEntryAddress(models.Model):
     def __str__(self) -> str:
         parts = [self.street, self.city, self.state_province, self.country]
         return ", ".join(p for p in parts if p) or self.note or "—"
+
+
+class ListEntryProgram(models.Model):
+    """A sanctions programme or regime the entry is listed under (OFAC: DPRK3, RUSSIA-EO14024)."""
+
+    entry = models.ForeignKey(ListEntry, on_delete=models.CASCADE, related_name="programs")
+    code = models.CharField(max_length=200, db_index=True)
+
+    class Meta:
+        ordering = ["entry", "id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ListEntryRelation(models.Model):
+    """A relation the entry's own record states: OFAC's "Linked To", a vessel's owning entity."""
+
+    entry = models.ForeignKey(ListEntry, on_delete=models.CASCADE, related_name="relations")
+    relation = models.CharField(max_length=32, choices=EntryRelation.choices)
+    name = models.CharField(max_length=500, blank=True, help_text="The other party as the record names it.")
+    reference = models.CharField(max_length=64, blank=True, help_text="Its reference number, when given.")
+    note = models.TextField(blank=True)
+    target = models.ForeignKey(ListEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="related_by",
+                               help_text="The entry named, when the sync found it.")
+
+    class Meta:
+        ordering = ["entry", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_relation_display()} {self.name or self.reference}"
+
+
+class ListEntryMeasure(models.Model):
+    """One measure of a designation, dated on its own (UN 1718 vessels: freeze, port ban, de-flag)."""
+
+    entry = models.ForeignKey(ListEntry, on_delete=models.CASCADE, related_name="measures")
+    measure = models.CharField(max_length=32, choices=Measure.choices)
+    basis = models.CharField(max_length=300, blank=True, help_text="The legal basis as published.")
+    designated_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["entry", "designated_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_measure_display()} {self.designated_on or ''}".strip()
+
+
+class DesigneeLink(TimestampedModel):
+    """Two entries of different lists that are one designee. Links on a UN reference number the
+    record cites, or on a shared IMO number, are made by the sync; a link the matching engine
+    proposes holds only once an analyst confirms it. Stored once per pair, lower id first."""
+
+    entry = models.ForeignKey(ListEntry, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(ListEntry, on_delete=models.CASCADE, related_name="+")
+    basis = models.CharField(max_length=16, choices=DesigneeLinkBasis.choices)
+    status = models.CharField(max_length=16, choices=DesigneeLinkStatus.choices)
+    score = models.FloatField(null=True, blank=True, help_text="The matching engine's score, for a proposal.")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["entry", "other"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "other"], name="one_designee_link_per_pair"),
+            models.CheckConstraint(condition=Q(entry__lt=models.F("other")), name="designee_link_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry} = {self.other} ({self.get_status_display()})"
 
 
 class EntryChange(models.Model):

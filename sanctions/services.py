@@ -14,15 +14,30 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .bulk import insert_all, insert_rows, update_all
-from .choices import ChangeType, EntryKind, IdentityBasis, VersionStatus, VesselPartyRole
+from .choices import (
+    ChangeType,
+    DesigneeLinkBasis,
+    DesigneeLinkStatus,
+    EntryKind,
+    EntryRelation,
+    IdentifierType,
+    IdentityBasis,
+    SourceKind,
+    VersionStatus,
+    VesselPartyRole,
+)
 from .models import (
+    DesigneeLink,
     EntryChange,
     ListEntry,
     ListEntryAddress,
     ListEntryBirthDate,
     ListEntryIdentifier,
+    ListEntryMeasure,
     ListEntryName,
     ListEntryNationality,
+    ListEntryProgram,
+    ListEntryRelation,
     ListSource,
     ListVersion,
     Vessel,
@@ -89,15 +104,25 @@ def record_snapshot(record: ParsedRecord) -> dict:
         "nationalities": rows(record.nationalities),
         "addresses": rows(record.addresses),
         "vessel": _row(record.vessel) if record.vessel else None,
+        "programs": list(record.programs),
+        "cited_un_reference": record.cited_un_reference,
+        "links": rows(record.links),
+        "measures": rows(record.measures),
     }
 
 
 def snapshot_diff(before: dict, after: dict) -> dict:
+    # A key the stored snapshot lacks was not recorded yet when it was stored (the snapshot grew a
+    # field since): filling it in is not a change the publisher made.
     return {
         key: {"before": before.get(key), "after": after.get(key)}
         for key in sorted(set(before) | set(after))
-        if before.get(key) != after.get(key)
+        if key in before and before.get(key) != after.get(key)
     }
+
+
+def _snapshot_grew(before: dict, after: dict) -> bool:
+    return not set(after) <= set(before)
 
 
 @functools.cache
@@ -122,6 +147,7 @@ def _entry_fields(record: ParsedRecord, snapshot: dict) -> dict:
         "kind": ENTRY_KIND[record.kind],
         "primary_name": record.primary_name,
         "regime": record.regime,
+        "cited_un_reference": record.cited_un_reference,
         "list_types": list(record.list_types),
         "listed_on": record.listed_on,
         "amended_on": [d.isoformat() for d in record.last_updated],
@@ -138,7 +164,7 @@ def _entry_fields(record: ParsedRecord, snapshot: dict) -> dict:
 # rewrite of a row is a new row version with an entry in every index of the table: once, not twice);
 # the entries a version leaves alone get theirs in one statement at the end.
 _ENTRY_REWRITTEN_FIELDS = (
-    "reference_number", "kind", "primary_name", "regime", "list_types", "listed_on", "amended_on", "comments",
+    "reference_number", "kind", "primary_name", "regime", "cited_un_reference", "list_types", "listed_on", "amended_on", "comments",
     "gender", "titles", "designations", "raw", "snapshot", "is_active", "delisted_on", "updated_at", "last_seen_in",
 )
 
@@ -159,6 +185,11 @@ def _child_rows(entry_id: int, record: ParsedRecord) -> dict[type, list[dict]]:
         ListEntryNationality: [_fit(ListEntryNationality, {"entry_id": entry_id, **_fields_of(n)})
                                for n in record.nationalities],
         ListEntryAddress: [_fit(ListEntryAddress, {"entry_id": entry_id, **_fields_of(a)}) for a in record.addresses],
+        ListEntryProgram: [_fit(ListEntryProgram, {"entry_id": entry_id, "code": code})
+                           for code in dict.fromkeys(record.programs) if code],
+        ListEntryRelation: [_fit(ListEntryRelation, {"entry_id": entry_id, "target_id": None, **_fields_of(link)})
+                            for link in dict.fromkeys(record.links)],
+        ListEntryMeasure: [_fit(ListEntryMeasure, {"entry_id": entry_id, **_fields_of(m)}) for m in record.measures],
     }
 
 
@@ -166,12 +197,16 @@ def _fields_of(item) -> dict:
     return {name: getattr(item, name) for name in _field_names(type(item))}
 
 
+_CHILD_MODELS = (ListEntryName, ListEntryIdentifier, ListEntryBirthDate, ListEntryNationality, ListEntryAddress,
+                 ListEntryProgram, ListEntryRelation, ListEntryMeasure)
+
+
 def _replace_children(pairs: list[tuple[ListEntry, ParsedRecord]], *, fresh: bool) -> None:
     if not pairs:
         return
     if not fresh:
         entry_ids = [entry.pk for entry, _ in pairs]
-        for model in (ListEntryName, ListEntryIdentifier, ListEntryBirthDate, ListEntryNationality, ListEntryAddress):
+        for model in _CHILD_MODELS:
             model.objects.filter(entry_id__in=entry_ids).delete()
     batches: dict[type, list[dict]] = {}
     for entry, record in pairs:
@@ -281,7 +316,7 @@ def list_version_apply(
                 continue
             diff = snapshot_diff(entry.snapshot, snapshot)
             change_type = ChangeType.RELISTED if not entry.is_active else (ChangeType.AMENDED if diff else None)
-            if change_type is None:
+            if change_type is None and not _snapshot_grew(entry.snapshot, snapshot):
                 unchanged.append((entry, record))
                 continue
             previous_snapshots[entry.pk] = entry.snapshot
@@ -289,7 +324,8 @@ def list_version_apply(
                 setattr(entry, name, value)
             entry.is_active, entry.delisted_on, entry.updated_at, entry.last_seen_in = True, None, now, version
             updated_pairs.append((entry, record))
-            changes.append(EntryChange(version=version, entry=entry, change_type=change_type, diff=diff))
+            if change_type is not None:  # else only rewritten with the fields the snapshot gained
+                changes.append(EntryChange(version=version, entry=entry, change_type=change_type, diff=diff))
 
     with progress.stage(f"{source.slug}: write", total=4, unit="step") as bar:
         insert_all([entry for entry, _ in new_pairs])
@@ -302,6 +338,7 @@ def list_version_apply(
         bar.update(1)
         _replace_children(updated_pairs, fresh=False)
         bar.update(1)
+        relations_resolve(source)
         vessels_from_list_sync(pairs=new_pairs + updated_pairs, version=version, effective_date=effective_date,
                                previous_snapshots=previous_snapshots)
         bar.update(1)
@@ -325,6 +362,7 @@ def list_version_apply(
     version.relisted_count = tally[ChangeType.RELISTED]
     version.active_count = source.entries.filter(is_active=True).count()
     version.save()
+    designee_links_refresh()
 
     changed_ids = [c.entry_id for c in changes if c.change_type != ChangeType.REMOVED]
     transaction.on_commit(
@@ -352,6 +390,166 @@ def _republished(pairs: list[tuple[ListEntry, ParsedRecord]], *, now: datetime.d
                 entry.raw, entry.updated_at, entry.last_seen_in = record.raw, now, version
                 republished.append(entry)
     return republished
+
+
+# --- Relations and designees across lists ----------------------------------------------------
+
+def relations_resolve(source: ListSource) -> None:
+    """Point each relation an entry of `source` states (OFAC "Linked To", a vessel's owner) at the
+    entry it names: by reference number (the UN list's entry for a UN reference), else by a name of
+    an entry of the same list. A name found on several entries is left unresolved, as it is."""
+    pending = list(ListEntryRelation.objects.filter(entry__source=source, target__isnull=True)
+                   .only("id", "name", "reference"))
+    if not pending:
+        return
+    by_reference: dict[str, int] = {}
+    references = {r.reference for r in pending if r.reference}
+    for pk, reference, kind in (ListEntry.objects.filter(reference_number__in=references)
+                                .order_by("id").values_list("id", "reference_number", "source__kind")):
+        if kind == SourceKind.UN_CONSOLIDATED or reference not in by_reference:
+            by_reference[reference] = pk
+    by_name: dict[str, set[int]] = {}
+    for entry_id, name in ListEntryName.objects.filter(entry__source=source).values_list("entry_id", "name"):
+        by_name.setdefault(name.casefold(), set()).add(entry_id)
+    resolved = []
+    for relation in pending:
+        named = by_name.get(relation.name.casefold(), set())
+        target = by_reference.get(relation.reference) or (next(iter(named)) if len(named) == 1 else None)
+        if target is not None:
+            relation.target_id = target
+            resolved.append(relation)
+    ListEntryRelation.objects.bulk_update(resolved, ["target"], batch_size=1000)
+
+
+def designee_links_refresh() -> None:
+    """Keep the links the lists themselves establish between their entries, in step with them:
+    a record citing a UN reference number is that UN entry's designee, and vessel entries of two
+    lists with one valid IMO number are one hull. Links an analyst confirmed or rejected stay."""
+    un_entries = dict(ListEntry.objects.filter(source__kind=SourceKind.UN_CONSOLIDATED)
+                      .exclude(reference_number="").values_list("reference_number", "id"))
+    wanted: dict[tuple[int, int], str] = {}
+    for entry_id, reference in (ListEntry.objects.exclude(cited_un_reference="")
+                                .exclude(source__kind=SourceKind.UN_CONSOLIDATED)
+                                .values_list("id", "cited_un_reference")):
+        if (un_id := un_entries.get(reference)) is not None:
+            wanted[_pair(entry_id, un_id)] = DesigneeLinkBasis.UN_REFERENCE
+    hulls: dict[str, list[tuple[int, int]]] = {}
+    for entry_id, source_id, number in (ListEntryIdentifier.objects.filter(type=IdentifierType.IMO, is_valid=True,
+                                                                            entry__kind=EntryKind.VESSEL)
+                                        .values_list("entry_id", "entry__source_id", "normalized").distinct()):
+        hulls.setdefault(number, []).append((entry_id, source_id))
+    for holders in hulls.values():
+        for position, (entry_id, source_id) in enumerate(holders):
+            for other_id, other_source in holders[position + 1:]:
+                if other_source != source_id:
+                    wanted.setdefault(_pair(entry_id, other_id), DesigneeLinkBasis.IMO)
+
+    automatic = (DesigneeLinkBasis.UN_REFERENCE, DesigneeLinkBasis.IMO)
+    existing = {(link.entry_id, link.other_id): link for link in DesigneeLink.objects.all()}
+    stale = [link.pk for pair, link in existing.items() if link.basis in automatic and pair not in wanted]
+    DesigneeLink.objects.filter(pk__in=stale).delete()
+    DesigneeLink.objects.bulk_create([
+        DesigneeLink(entry_id=pair[0], other_id=pair[1], basis=basis, status=DesigneeLinkStatus.CONFIRMED)
+        for pair, basis in wanted.items() if pair not in existing
+    ], batch_size=1000)
+    # A pair the matching engine had proposed is settled by the list itself.
+    for pair, link in existing.items():
+        if pair in wanted and link.basis == DesigneeLinkBasis.MATCHING and link.status == DesigneeLinkStatus.PROPOSED:
+            link.basis, link.status = wanted[pair], DesigneeLinkStatus.CONFIRMED
+            link.save(update_fields=["basis", "status", "updated_at"])
+
+
+@transaction.atomic
+def designee_link_decide(*, link: DesigneeLink, status: str, actor, note: str = "") -> bool:
+    """An analyst's decision on a link the matching engine proposed (or had been decided before):
+    the same designee or not. Links a list establishes are facts of the lists and are not decided
+    here. Audited. Returns whether the link changed."""
+    from audit.services import audited_save
+
+    locked = DesigneeLink.objects.select_for_update().get(pk=link.pk)
+    if locked.basis != DesigneeLinkBasis.MATCHING or locked.status == status:
+        return False
+    locked.status, locked.decided_by, locked.decided_at = status, actor, timezone.now()
+    locked.note = note or locked.note
+    audited_save(locked, actor=actor, channel="admin")
+    return True
+
+
+def designee_link_propose(*, entry: ListEntry, other: ListEntry, score: float) -> DesigneeLink | None:
+    """Record the matching engine's proposal that two entries of different lists are one designee,
+    unless the pair is linked or decided already."""
+    if other.source_id is not None and entry.source_id == other.source_id:
+        return None
+    first, second = _pair(entry.pk, other.pk)
+    link, created = DesigneeLink.objects.get_or_create(
+        entry_id=first, other_id=second,
+        defaults={"basis": DesigneeLinkBasis.MATCHING, "status": DesigneeLinkStatus.PROPOSED, "score": score})
+    return link if created else None
+
+
+# A proposal needs the engine's near-certainty: a wrong link would show a list designating the wrong
+# person on every hit until an analyst rejects it.
+PROPOSAL_THRESHOLD = 0.90
+QUERY_KINDS = {EntryKind.INDIVIDUAL: "person", EntryKind.ENTITY: "organization", EntryKind.VESSEL: "vessel"}
+
+
+def designee_links_propose(entry_ids) -> int:
+    """Screen each entry (of `entry_ids`) against every other active list, and propose a link to the
+    entries that score at PROPOSAL_THRESHOLD or more with the same kind, unless the two are already
+    one designee. Returns the number of proposals recorded."""
+    from .screening import screen
+    from .selectors import same_designee_ids
+
+    entries = list(ListEntry.objects.filter(pk__in=entry_ids, is_active=True).select_related("source")
+                   .prefetch_related("names", "identifiers", "birth_dates"))
+    if not entries:
+        return 0
+    active_slugs = set(ListSource.objects.filter(is_active=True).values_list("slug", flat=True))
+    groups = same_designee_ids([entry.pk for entry in entries])
+    proposed = 0
+    for entry in entries:
+        others = tuple(sorted(active_slugs - {entry.source.slug}))
+        if not others:
+            continue
+        results, _ = screen(_entry_query(entry), source_slugs=others, limit=3, threshold=PROPOSAL_THRESHOLD)
+        for result in results:
+            candidate = result.candidate
+            if (result.match and result.score >= PROPOSAL_THRESHOLD and candidate.entry_id not in groups[entry.pk]
+                    and candidate.kind == entry.kind):
+                # The candidate is of another list (others): no need to read its row.
+                if designee_link_propose(entry=entry, other=ListEntry(pk=candidate.entry_id), score=result.score):
+                    proposed += 1
+    return proposed
+
+
+def _entry_query(entry: ListEntry):
+    from .matching import Query
+
+    names = [name for name in entry.names.all() if name.quality != "low"]
+    dates = [b for b in entry.birth_dates.all() if b.date or b.year]
+    imo = next((i.normalized for i in entry.identifiers.all() if i.type == IdentifierType.IMO and i.is_valid), "")
+    documents = tuple(i.normalized for i in entry.identifiers.all()
+                      if i.type in (IdentifierType.PASSPORT, IdentifierType.NATIONAL_ID))
+    birth = dates[0].date.isoformat() if dates and dates[0].date else (str(dates[0].year) if dates else "")
+    return Query(name=entry.primary_name, kind=QUERY_KINDS.get(entry.kind, "any"),
+                 aliases=tuple(dict.fromkeys(n.name for n in names if n.name != entry.primary_name))[:20],
+                 birth_date=birth, imo=imo, identifiers=documents[:10], id=str(entry.pk))
+
+
+def _pair(one: int, other: int) -> tuple[int, int]:
+    return (one, other) if one < other else (other, one)
+
+
+def list_sources_from_registry(**kwargs) -> None:
+    """Create or update the ListSource row of each source of settings.LIST_SOURCES (after migrate).
+    Whether a source is active is the team's choice, made in the admin: only a new row is set active."""
+    for spec in settings.LIST_SOURCES:
+        source, created = ListSource.objects.get_or_create(
+            slug=spec.slug, defaults={"name": spec.name, "authority": spec.authority, "kind": spec.kind,
+                                      "url": spec.url[:500]})
+        if not created:
+            source.name, source.authority, source.kind, source.url = spec.name, spec.authority, spec.kind, spec.url[:500]
+            source.save(update_fields=["name", "authority", "kind", "url", "updated_at"])
 
 
 # --- Vessels named by a list (OFAC SDN): curated Vessel rows follow the list ------------------
@@ -436,15 +634,29 @@ def _identity_period_follow(vessel: Vessel, record: ParsedRecord, *, effective_d
 
 def _parties_from_list(vessel: Vessel, entry: ListEntry, record: ParsedRecord) -> None:
     """Owner and "linked to" parties as the list states them; replaced whenever the entry changes."""
-    vessel.parties.filter(source_note__startswith=LIST_NOTE).delete()
     note = _party_note(entry.reference_number)
+    vessel.parties.filter(source_note=note).delete()
     particulars = record.vessel
-    named = [(VesselPartyRole.OWNER, particulars.owner)] if particulars.owner else []
-    named += [(VesselPartyRole.LINKED_TO, name) for name in particulars.linked_to]
-    for role, name in named:
-        listed = ListEntry.objects.filter(source=entry.source, primary_name__iexact=name).first()
+    named = [(VesselPartyRole.OWNER, particulars.owner, "")] if particulars.owner else []
+    named += [(VesselPartyRole.LINKED_TO, name, "") for name in particulars.linked_to]
+    named += [(VesselPartyRole.ECONOMIC_RESOURCE_OF, link.name, link.reference) for link in record.links
+              if link.relation == EntryRelation.ECONOMIC_RESOURCE_OF]
+    for role, name, reference in named:
+        listed = _entry_named(entry.source, name=name, reference=reference)
         VesselParty.objects.create(vessel=vessel, role=role, list_entry=listed, name="" if listed else name[:300],
                                    source_note=note)
+
+
+def _entry_named(source: ListSource, *, name: str, reference: str) -> ListEntry | None:
+    """The entry a record names: by reference number (a UN one means the UN list's entry), else by
+    primary name within the record's own list."""
+    if reference:
+        found = (ListEntry.objects.filter(reference_number=reference)
+                 .order_by(models.Case(models.When(source__kind=SourceKind.UN_CONSOLIDATED, then=0), default=1), "id")
+                 .first())
+        if found:
+            return found
+    return ListEntry.objects.filter(source=source, primary_name__iexact=name).first() if name else None
 
 
 def _party_note(reference_number: str) -> str:
@@ -462,12 +674,17 @@ def list_sync(*, source: ListSource, location: str | None = None, force: bool = 
     those), PermanentFetchError otherwise. Every other outcome is a ListVersion whose status and
     error say what happened. Nothing in the active list changes unless the version is applied, in
     full."""
-    from .fetch import FetchError
+    from .fetch import FetchError, PermanentFetchError
     from .parsers.types import ListParseError
-    from .sources import ADAPTERS
+    from .sources import ADAPTERS, default_location
 
     adapter = ADAPTERS[source.kind]
-    location = location or adapter.default_location()
+    location = location or default_location(source.slug) or source.url
+    if not location:
+        exc = PermanentFetchError(f"{source.name} has no address to fetch it from: set its URL variable "
+                                  f"(see README, Environment variables) or give a file.")
+        exc.version = list_version_record_failure(source=source, status=VersionStatus.FAILED, error=str(exc))
+        raise exc
     options = {"max_bytes": settings.LIST_SYNC_MAX_BYTES, "timeout": settings.LIST_SYNC_TIMEOUT_SECONDS,
                **(fetch_options or {})}
     previous = (source.versions.filter(fetched_from=location, status__in=[VersionStatus.APPLIED, VersionStatus.UNCHANGED])
