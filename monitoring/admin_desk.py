@@ -141,6 +141,7 @@ class HitCard:
     nationalities: list[str]
     reviews: list[MatchReview]
     decisions: list[tuple[str, str]]
+    designated_by: list[ListEntry] = field(default_factory=list)  # the entry's own first
 
     @property
     def percent(self) -> int:
@@ -165,6 +166,8 @@ def report_hits_panel(report: ViolationReport) -> list[SubjectRow]:
                .prefetch_related(Prefetch("list_entry", queryset=entries),
                                  Prefetch("reviews", queryset=MatchReview.objects.order_by("created_at", "id")))
                .order_by("-score", "id"))
+    matches = list(matches)
+    designated = list_selectors.designating_lists({match.list_entry_id for match in matches})
     by_subject: dict[int, list[HitCard]] = {}
     for match in matches:
         entry = match.list_entry
@@ -180,7 +183,7 @@ def report_hits_panel(report: ViolationReport) -> list[SubjectRow]:
                          for i in entry.identifiers.all()],
             birth_dates=[str(b) for b in entry.birth_dates.all()],
             nationalities=[n.value for n in entry.nationalities.all()],
-            reviews=list(match.reviews.all()), decisions=decisions,
+            reviews=list(match.reviews.all()), decisions=decisions, designated_by=designated[entry.pk],
         ))
     subjects = report.subjects.order_by("id")
     return [SubjectRow(subject=subject, hits=by_subject.get(subject.pk, [])) for subject in subjects]
@@ -262,4 +265,8 @@ class DeskListEntryAdmin(CsvExportMixin, ListEntryAdmin):
             "desk_timeline": timeline,
             "desk_vessels": list(entry.vessels.order_by("name")),
             "desk_hits": list(hits),
+            "desk_programs": [program.code for program in entry.programs.all()],
+            "desk_relations": list(entry.relations.select_related("target__source")),
+            "desk_measures": list(entry.measures.all()),
+            "desk_also_listed_by": list_selectors.designating_lists([entry.pk])[entry.pk][1:],
         }

@@ -14,6 +14,7 @@ from django.utils import timezone
 from sanctions.matching import ALGORITHM_NAME, ALGORITHM_VERSION, MatchResult, Query
 from sanctions.models import ListEntry
 from sanctions.screening import IndexHandle, current_index
+from sanctions.selectors import screening_source_slugs
 
 from .choices import ReportStatus, ReviewDecision, ReviewStatus
 from .models import MatchReview, ReportSubject, ScreeningMatch
@@ -28,7 +29,7 @@ SUBJECT_KIND_TO_QUERY = {"person": "person", "organization": "organization", "ve
 
 
 def sources() -> tuple[str, ...]:
-    return tuple(settings.SCREENING_SOURCES)
+    return screening_source_slugs()
 
 
 def version_key(handle: IndexHandle) -> str:

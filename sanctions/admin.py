@@ -8,14 +8,19 @@ from django.db.models import Count
 from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 
 from .fetch import FetchError
+from .choices import DesigneeLinkStatus
 from .models import (
+    DesigneeLink,
     EntryChange,
     ListEntry,
     ListEntryAddress,
     ListEntryBirthDate,
     ListEntryIdentifier,
+    ListEntryMeasure,
     ListEntryName,
     ListEntryNationality,
+    ListEntryProgram,
+    ListEntryRelation,
     ListSource,
     ListVersion,
     Vessel,
@@ -56,6 +61,22 @@ class NationalityInline(ReadOnlyInline):
 class AddressInline(ReadOnlyInline):
     model = ListEntryAddress
     fields = ("kind", "street", "city", "state_province", "zip_code", "country", "note")
+
+
+class ProgramInline(ReadOnlyInline):
+    model = ListEntryProgram
+    fields = ("code",)
+
+
+class RelationInline(ReadOnlyInline):
+    model = ListEntryRelation
+    fk_name = "entry"
+    fields = ("relation", "name", "reference", "target", "note")
+
+
+class MeasureInline(ReadOnlyInline):
+    model = ListEntryMeasure
+    fields = ("measure", "designated_on", "basis", "note")
 
 
 class EntryChangeInline(ReadOnlyInline):
@@ -124,10 +145,12 @@ class ListVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(ListEntry)
 class ListEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("reference_number", "primary_name", "kind", "regime", "listed_on", "is_active", "delisted_on")
-    list_filter = ("source", "kind", "regime", "is_active")
-    search_fields = ("reference_number", "primary_name", "names__name", "identifiers__normalized", "external_id")
+    list_filter = ("source", "kind", "regime", ("programs__code", admin.AllValuesFieldListFilter), "is_active")
+    search_fields = ("reference_number", "cited_un_reference", "primary_name", "names__name",
+                     "identifiers__normalized", "external_id")
     list_select_related = ("source",)
-    inlines = [NameInline, IdentifierInline, BirthDateInline, NationalityInline, AddressInline, EntryChangeInline]
+    inlines = [NameInline, IdentifierInline, BirthDateInline, NationalityInline, AddressInline, ProgramInline,
+               RelationInline, MeasureInline, EntryChangeInline]
 
 
 class ListEntryChildAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -219,3 +242,41 @@ class VesselPartyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ("role",)
     search_fields = ("name", "vessel__name", "vessel__imo_number", "list_entry__primary_name")
     autocomplete_fields = ("vessel", "list_entry")
+
+
+@admin.register(DesigneeLink)
+class DesigneeLinkAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Entries of different lists that are one designee. The sync makes the links a UN reference
+    or an IMO number establishes; an analyst confirms or rejects the matching engine's proposals."""
+
+    list_display = ("entry", "other", "basis", "status", "score", "decided_by", "decided_at")
+    list_filter = ("status", "basis", "entry__source", "other__source")
+    search_fields = ("entry__primary_name", "other__primary_name", "entry__reference_number",
+                     "other__reference_number")
+    list_select_related = ("entry__source", "other__source", "decided_by")
+    readonly_fields = ("entry", "other", "basis", "status", "score", "decided_by", "decided_at")
+    fields = ("entry", "other", "basis", "status", "score", "decided_by", "decided_at", "note")
+    actions = ["confirm", "reject"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _decide(self, request, queryset, status: str) -> None:
+        from .services import designee_link_decide
+
+        decided = 0
+        for link in queryset:
+            decided += designee_link_decide(link=link, status=status, actor=request.user)
+        self.message_user(request, f"{decided} link(s) marked “{DesigneeLinkStatus(status).label}”; links the lists "
+                                   "establish are left as they are.", messages.SUCCESS)
+
+    @admin.action(description="Confirm: same designee", permissions=["change"])
+    def confirm(self, request, queryset):
+        self._decide(request, queryset, DesigneeLinkStatus.CONFIRMED)
+
+    @admin.action(description="Reject: not the same designee", permissions=["change"])
+    def reject(self, request, queryset):
+        self._decide(request, queryset, DesigneeLinkStatus.REJECTED)

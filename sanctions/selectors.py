@@ -1,7 +1,8 @@
 """Reads of list data for other layers (screening, the API)."""
 from __future__ import annotations
 
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from .choices import VersionStatus
 from .matching import Candidate
@@ -22,8 +23,17 @@ from .models import (
 )
 
 
+def screening_source_slugs() -> tuple[str, ...]:
+    """The sources screened against by default: SCREENING_SOURCES, or when it is empty every active source."""
+    configured = tuple(settings.SCREENING_SOURCES)
+    return configured or tuple(ListSource.objects.filter(is_active=True).order_by("slug").values_list("slug", flat=True))
+
+
 def active_entries(*, source_slugs: tuple[str, ...], entry_ids=None) -> QuerySet[ListEntry]:
     queryset = ListEntry.objects.filter(source__slug__in=source_slugs, is_active=True)
+    if settings.SCREENING_PROGRAMS:
+        # Entries of lists without programmes stay; those with some are kept when one is wanted.
+        queryset = queryset.filter(Q(programs__code__in=settings.SCREENING_PROGRAMS) | Q(programs__isnull=True)).distinct()
     if entry_ids is not None:
         queryset = queryset.filter(pk__in=entry_ids)
     return queryset.select_related("source").prefetch_related(
@@ -79,7 +89,7 @@ def version_list() -> QuerySet[ListVersion]:
 def entry_list() -> QuerySet[ListEntry]:
     """List entries with their names, in a stable order (source, reference number, id)."""
     return (ListEntry.objects.select_related("source")
-            .prefetch_related(Prefetch("names", queryset=ListEntryName.objects.order_by("id")))
+            .prefetch_related(Prefetch("names", queryset=ListEntryName.objects.order_by("id")), "programs")
             .order_by("source__slug", "reference_number", "id"))
 
 
@@ -91,6 +101,7 @@ def entry_detail_list() -> QuerySet[ListEntry]:
         Prefetch("nationalities", queryset=ListEntryNationality.objects.order_by("id")),
         Prefetch("addresses", queryset=ListEntryAddress.objects.order_by("id")),
         Prefetch("vessels", queryset=Vessel.objects.order_by("name", "id")),
+        "relations", "measures",
         Prefetch("changes", queryset=EntryChange.objects.select_related("version__source").order_by("id")),
     )
 
@@ -111,6 +122,20 @@ def vessel_list() -> QuerySet[Vessel]:
     ).order_by("name", "id")
 
 
+def designee_groups() -> dict[int, set[int]]:
+    """Every entry with a confirmed link, and the entries of its designee (itself included): the
+    links' connected groups, read in one query (for exports)."""
+    from .choices import DesigneeLinkStatus
+    from .models import DesigneeLink
+
+    groups: dict[int, set[int]] = {}
+    for one, other in DesigneeLink.objects.filter(status=DesigneeLinkStatus.CONFIRMED).values_list("entry_id", "other_id"):
+        merged = groups.get(one, {one}) | groups.get(other, {other})
+        for member in merged:
+            groups[member] = merged
+    return groups
+
+
 def entry_export_list() -> QuerySet[ListEntry]:
     """Entries as the FollowTheMoney export reads them (iterate with `.iterator(chunk_size=…)`)."""
     return (ListEntry.objects.select_related("source")
@@ -120,6 +145,7 @@ def entry_export_list() -> QuerySet[ListEntry]:
                 Prefetch("birth_dates", queryset=ListEntryBirthDate.objects.order_by("year", "id")),
                 Prefetch("nationalities", queryset=ListEntryNationality.objects.order_by("id")),
                 Prefetch("addresses", queryset=ListEntryAddress.objects.order_by("id")),
+                "programs",
             )
             .order_by("id"))
 
@@ -165,3 +191,39 @@ def entry_changes(entry: ListEntry) -> QuerySet[EntryChange]:
 def vessel_identities(vessel: Vessel) -> QuerySet[VesselIdentityPeriod]:
     """A vessel's names, flags, MMSIs and call signs over time, oldest first (undated first)."""
     return vessel.identities.order_by(F("valid_from").asc(nulls_first=True), "id")
+
+
+def same_designee_ids(entry_ids) -> dict[int, set[int]]:
+    """For each entry, every entry of any list confirmed to be the same designee (itself included),
+    following links from list to list: a UK entry and an OFAC entry both linked to one UN entry."""
+    from .choices import DesigneeLinkStatus
+    from .models import DesigneeLink
+
+    groups: dict[int, set[int]] = {}
+    for entry_id in entry_ids:
+        if entry_id in groups:
+            continue
+        group, frontier = {entry_id}, {entry_id}
+        while frontier:
+            linked = DesigneeLink.objects.filter(Q(entry_id__in=frontier) | Q(other_id__in=frontier),
+                                                 status=DesigneeLinkStatus.CONFIRMED).values_list("entry_id", "other_id")
+            frontier = {pk for pair in linked for pk in pair} - group
+            group |= frontier
+        for member in group:
+            groups[member] = group
+    return {entry_id: groups[entry_id] for entry_id in entry_ids}
+
+
+def designating_lists(entry_ids) -> dict[int, list[ListEntry]]:
+    """For each entry, the entries that designate the same designee, one per list, the entry's own
+    first, then by source slug: what "also listed by" and a hit's "designated by" show."""
+    groups = same_designee_ids(list(entry_ids))
+    members = {entry.pk: entry for entry in ListEntry.objects.filter(
+        pk__in={pk for group in groups.values() for pk in group}).select_related("source")}
+    result = {}
+    for entry_id, group in groups.items():
+        own = members.get(entry_id)
+        others = sorted((members[pk] for pk in group if pk != entry_id and pk in members),
+                        key=lambda e: (e.source.slug, e.reference_number, e.pk))
+        result[entry_id] = ([own] if own else []) + others
+    return result

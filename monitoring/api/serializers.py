@@ -34,6 +34,7 @@ from monitoring.models import (
 from sanctions.choices import EntryKind
 from sanctions.parsers.screening_queries import KINDS
 from sanctions.models import ListEntry, ListSource
+from sanctions.selectors import designating_lists, screening_source_slugs
 
 MAX_SCREEN_QUERIES = 100
 MAX_SCREEN_LIMIT = 50
@@ -372,15 +373,36 @@ class MatchSubjectSerializer(NamedEnumsMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def designation_ref(entry: ListEntry) -> dict:
+    return {"source": entry.source.slug, "authority": entry.source.authority, "entry_id": entry.pk,
+            "reference_number": entry.reference_number, "is_active": entry.is_active}
+
+
+class DesignationSerializer(serializers.Serializer):
+    """One list's entry for the designee: the hit's own entry, or the same designee on another list."""
+
+    source = serializers.CharField()
+    authority = serializers.CharField()
+    entry_id = serializers.IntegerField()
+    reference_number = serializers.CharField()
+    is_active = serializers.BooleanField()
+
+
 class MatchListEntrySerializer(NamedEnumsMixin, serializers.ModelSerializer):
     """The list entry a subject hit."""
 
     source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    designated_by = serializers.SerializerMethodField(
+        help_text="Every list that designates this designee, the entry's own list first (UN, US, UK, ...).")
 
     class Meta:
         model = ListEntry
-        fields = ["id", "source", "reference_number", "primary_name", "kind", "is_active"]
+        fields = ["id", "source", "reference_number", "primary_name", "kind", "is_active", "designated_by"]
         read_only_fields = fields
+
+    @extend_schema_field(DesignationSerializer(many=True))
+    def get_designated_by(self, entry) -> list[dict]:
+        return [designation_ref(other) for other in designating_lists([entry.pk])[entry.pk]]
 
 
 class ScreeningMatchSerializer(NamedEnumsMixin, serializers.ModelSerializer):
@@ -452,7 +474,7 @@ class ScreenOptionsSerializer(NamedEnumsMixin, serializers.Serializer):
 
     def validate(self, attrs):
         attrs.setdefault("threshold", settings.SCREENING_THRESHOLD)
-        attrs.setdefault("sources", list(settings.SCREENING_SOURCES))
+        attrs.setdefault("sources", list(screening_source_slugs()))
         return attrs
 
 
@@ -477,6 +499,7 @@ class ScreenHitSerializer(NamedEnumsMixin, serializers.Serializer):
     score = serializers.FloatField()
     match = serializers.BooleanField()
     explanation = serializers.DictField(child=ExplanationFeatureSerializer())
+    designated_by = DesignationSerializer(many=True, help_text="Every list that designates this designee.")
 
 
 class ScreenQueryResultSerializer(NamedEnumsMixin, serializers.Serializer):

@@ -18,6 +18,7 @@ from sanctions.models import (
     EntryChange,
     ListEntry,
     ListEntryName,
+    ListEntryProgram,
     ListSource,
     ListVersion,
     Vessel,
@@ -71,6 +72,13 @@ class ListVersionFilterSet(django_filters.FilterSet):
 class ListEntryFilterSet(django_filters.FilterSet):
     source = SourceFilter()
     regime = django_filters.CharFilter(lookup_expr="iexact", help_text="UN list type or program, e.g. DPRK.")
+    program = django_filters.CharFilter(
+        method="filter_program",
+        help_text="A sanctions programme the entry is listed under (any of its programmes), e.g. DPRK3 or "
+                  "RUSSIA-EO14024; case-insensitive.")
+    un_reference = django_filters.CharFilter(
+        method="filter_un_reference",
+        help_text="A UN reference number, e.g. KPe.020: the UN entry and every entry citing it.")
     kind = django_filters.ChoiceFilter(choices=EntryKind.choices)
     is_active = StrictBooleanFilter(field_name="is_active")
     changed_since = UtcDateTimeFilter(
@@ -84,7 +92,14 @@ class ListEntryFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = ListEntry
-        fields = ["source", "regime", "kind", "is_active", "changed_since", "q"]
+        fields = ["source", "regime", "program", "un_reference", "kind", "is_active", "changed_since", "q"]
+
+    def filter_program(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(pk__in=ListEntryProgram.objects.filter(code__iexact=value.strip()).values("entry_id"))
+
+    def filter_un_reference(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        return queryset.filter(Q(cited_un_reference=value) | Q(reference_number=value, source__kind="un_consolidated"))
 
     def filter_changed_since(self, queryset: QuerySet, name: str, value) -> QuerySet:
         changed = EntryChange.objects.filter(created_at__gte=value).values("entry_id")

@@ -109,12 +109,13 @@ def _sanction(entity_id: str, sanction_id: str, entry: ListEntry) -> dict:
     props = _Properties()
     props.add("entity", entity_id)
     props.add("authority", entry.source.authority)
-    props.add("program", entry.regime)
+    props.add("program", entry.regime, *(program.code for program in entry.programs.all()))
     reference = entry.reference_number.strip()
     if entry.source.kind == SourceKind.UN_CONSOLIDATED and check_un_reference(reference).valid:
         props.add("unscId", reference)
     else:
         props.add("authorityId", reference)
+        props.add("unscId", entry.cited_un_reference)
     props.add("recordId", entry.external_id)
     props.add("listingDate", _date(entry.listed_on))
     props.add("startDate", _date(entry.listed_on))
@@ -178,7 +179,11 @@ def entry_entities(entry: ListEntry) -> list[dict]:
         props.add("position", *entry.designations)
 
     entity_id = entry_ref(entry.pk)
-    return [_entity(entity_id, schema, props), _sanction(entity_id, f"{entity_id}-sanction", entry)]
+    entity = _entity(entity_id, schema, props)
+    # The same designee on other lists, as OpenSanctions names the records merged into one entity.
+    if same := sorted(set(getattr(entry, "same_designee_ids", ())) - {entry.pk}):
+        entity["referents"] = [entry_ref(pk) for pk in same]
+    return [entity, _sanction(entity_id, f"{entity_id}-sanction", entry)]
 
 
 def vessel_entities(vessel: Vessel) -> list[dict]:

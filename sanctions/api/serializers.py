@@ -8,15 +8,19 @@ from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from sanctions.selectors import designating_lists
+
 from sanctions.choices import (
     AddressKind,
     AliasQuality,
     BirthDateQualifier,
     ChangeType,
     EntryKind,
+    EntryRelation,
     FlagStatus,
     IdentifierType,
     IdentityBasis,
+    Measure,
     NameKind,
     SourceKind,
     VersionStatus,
@@ -193,11 +197,40 @@ class EntrySerializer(serializers.Serializer):
     kind = choice(EntryKind)
     primary_name = serializers.CharField(read_only=True)
     regime = serializers.CharField(read_only=True)
+    programs = serializers.SerializerMethodField(help_text="The sanctions programmes the entry is listed under.")
+    cited_un_reference = serializers.CharField(read_only=True,
+                                               help_text="The UN reference number the record cites ('' if none).")
     listed_on = serializers.DateField(read_only=True, allow_null=True)
     is_active = serializers.BooleanField(read_only=True)
     delisted_on = serializers.DateField(read_only=True, allow_null=True)
     names = EntryNameSerializer(many=True, read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_programs(self, entry) -> list[str]:
+        return [program.code for program in entry.programs.all()]
+
+
+class EntryRelationSerializer(serializers.Serializer):
+    relation = choice(EntryRelation)
+    name = serializers.CharField(read_only=True)
+    reference = serializers.CharField(read_only=True)
+    target = serializers.IntegerField(source="target_id", read_only=True, allow_null=True,
+                                      help_text="Id of the entry named, when found.")
+
+
+class EntryMeasureSerializer(serializers.Serializer):
+    measure = choice(Measure)
+    basis = serializers.CharField(read_only=True)
+    designated_on = serializers.DateField(read_only=True, allow_null=True)
+
+
+class AlsoListedBySerializer(serializers.Serializer):
+    source = source_slug()
+    authority = serializers.CharField(source="source.authority", read_only=True)
+    id = serializers.IntegerField(read_only=True)
+    reference_number = serializers.CharField(read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
 
 
 class EntryDetailSerializer(EntrySerializer):
@@ -212,11 +245,19 @@ class EntryDetailSerializer(EntrySerializer):
     nationalities = EntryNationalitySerializer(many=True, read_only=True)
     addresses = EntryAddressSerializer(many=True, read_only=True)
     vessels = VesselRefSerializer(many=True, read_only=True)
+    relations = EntryRelationSerializer(many=True, read_only=True,
+                                        help_text="Relations the record states, e.g. OFAC's Linked To.")
+    measures = EntryMeasureSerializer(many=True, read_only=True, help_text="Measures, each with its own date.")
+    also_listed_by = serializers.SerializerMethodField(help_text="The same designee on the other lists held.")
     history = EntryHistorySerializer(source="changes", many=True, read_only=True)
     first_seen_in = serializers.IntegerField(source="first_seen_in_id", read_only=True, allow_null=True,
                                              help_text="Id of the version the entry first appeared in.")
     last_seen_in = serializers.IntegerField(source="last_seen_in_id", read_only=True, allow_null=True,
                                             help_text="Id of the last version that listed the entry.")
+
+    @extend_schema_field(AlsoListedBySerializer(many=True))
+    def get_also_listed_by(self, entry) -> list[dict]:
+        return AlsoListedBySerializer(designating_lists([entry.pk])[entry.pk][1:], many=True).data
 
 
 # --- Change feed ------------------------------------------------------------------------------

@@ -190,7 +190,14 @@ class EntryFtMExportView(FtMExportView):
     filterset_class = filters.EntryExportFilterSet
     filename = "entries.ftm.jsonl"
     export_selector = staticmethod(selectors.entry_export_list)
-    project = staticmethod(ftm.entry_entities)
+
+    def get(self, request, *args, **kwargs):
+        self.designee_groups = selectors.designee_groups()  # one read, not one per entry
+        return super().get(request, *args, **kwargs)
+
+    def project(self, entry):
+        entry.same_designee_ids = self.designee_groups.get(entry.pk, set())
+        return ftm.entry_entities(entry)
 
 
 @extend_schema_view(get=extend_schema(
