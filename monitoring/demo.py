@@ -28,6 +28,14 @@ from .models import AnalystProfile, Evidence, MemberState, ReportSubject, Resolu
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 DEFAULT_LIST_PATH = SEEDS_DIR / "un_consolidated_sample.xml"
 DEFAULT_REPORTS_PATH = SEEDS_DIR / "demo_reports.json"
+# A sample of every other list the service screens against (seeds/README.md says what each holds).
+SOURCE_SAMPLES = {
+    "un-1718-vessels": SEEDS_DIR / "un_1718_vessels_sample.csv",
+    "ofac-sdn": SEEDS_DIR / "ofac_sdn_sample" / "sdn.csv",
+    "uk-ofsi": SEEDS_DIR / "uk_ofsi_sample.csv",
+    "eu-fsf": SEEDS_DIR / "eu_fsf_sample.xml",
+    "jp-mof": SEEDS_DIR / "ftm_sample.ftm.json",
+}
 DEMO_CHANNEL = "seed"
 
 
@@ -38,6 +46,7 @@ class DemoSummary:
     reports_created: list[str] = field(default_factory=list)
     reports_existing: list[str] = field(default_factory=list)
     users_created: list[str] = field(default_factory=list)
+    samples: dict[str, str] = field(default_factory=dict)  # source slug -> status of its sample
 
 
 def demo_username(country_code: str) -> str:
@@ -69,6 +78,27 @@ def demo_list_load(*, path: Path, summary: DemoSummary, progress: Progress = SIL
     version = list_version_apply(source=source, parsed=parsed, fetched_from=str(path), size_bytes=len(data),
                                  progress=progress)
     summary.list_status = version.status
+
+
+def demo_samples_load(*, summary: DemoSummary, progress: Progress = SILENT) -> None:
+    """Each other source's sample, synced from its file as a real sync would be; skipped when that
+    content is applied already, so a second run records nothing."""
+    from sanctions.services import list_sync
+    from sanctions.sources import ADAPTERS
+
+    for slug, path in SOURCE_SAMPLES.items():
+        source = ListSource.objects.filter(slug=slug).first()
+        if source is None:
+            continue
+        adapter = ADAPTERS[source.kind]
+        content_hash = adapter.content_hash(adapter.download(str(path)))
+        if source.versions.filter(status=VersionStatus.APPLIED, content_sha256=content_hash).exists():
+            summary.samples[slug] = "already loaded"
+            continue
+        version = list_sync(source=source, location=str(path), progress=progress)
+        if version.status not in (VersionStatus.APPLIED, VersionStatus.UNCHANGED):
+            raise ValueError(f"the {slug} sample {path.name} was {version.status}: {version.error}")
+        summary.samples[slug] = version.status
 
 
 def _aware(value: str | None) -> datetime.datetime | None:
@@ -150,6 +180,7 @@ def demo_load(*, password: str, list_path: Path = DEFAULT_LIST_PATH,
               reports_path: Path = DEFAULT_REPORTS_PATH, progress: Progress = SILENT) -> DemoSummary:
     summary = DemoSummary()
     demo_list_load(path=list_path, summary=summary, progress=progress)
+    demo_samples_load(summary=summary, progress=progress)
     demo_analyst_ensure(country_code="KR", password=password, summary=summary)
     items = json.loads(reports_path.read_text(encoding="utf-8"))["reports"]
     with progress.stage("demo reports", total=len(items), unit="report") as bar:

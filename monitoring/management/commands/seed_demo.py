@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from monitoring.demo import demo_load, demo_username
+from sanctions.fetch import FetchError
 from sanctions.parsers.types import ListParseError
 from sanctions.progress import command_progress
 
@@ -24,10 +25,12 @@ class Command(BaseCommand):
             password = DEMO_PASSWORD
         try:
             summary = demo_load(password=password, progress=command_progress(self))
-        except (ListParseError, ValidationError, OSError, ValueError, KeyError) as exc:
+        except (ListParseError, FetchError, ValidationError, OSError, ValueError, KeyError) as exc:
             raise CommandError(f"Demo data could not be loaded: {exc}") from exc
 
         self.stdout.write(f"UN sample list: {summary.list_records} records, {summary.list_status}.")
+        for slug, status in summary.samples.items():
+            self.stdout.write(f"{slug} sample: {status}.")
         self.stdout.write(f"Reports: {len(summary.reports_created)} created, {len(summary.reports_existing)} already there.")
         if summary.users_created:
             self.stdout.write(f"Demo analysts created: {', '.join(summary.users_created)} (password: {password}).")
