@@ -428,11 +428,15 @@ def designee_links_refresh() -> None:
     un_entries = dict(ListEntry.objects.filter(source__kind=SourceKind.UN_CONSOLIDATED)
                       .exclude(reference_number="").values_list("reference_number", "id"))
     wanted: dict[tuple[int, int], str] = {}
-    for entry_id, reference in (ListEntry.objects.exclude(cited_un_reference="")
-                                .exclude(source__kind=SourceKind.UN_CONSOLIDATED)
-                                .values_list("id", "cited_un_reference")):
+    citing = dict(ListEntry.objects.exclude(cited_un_reference="").exclude(source__kind=SourceKind.UN_CONSOLIDATED)
+                  .values_list("id", "cited_un_reference"))
+    for entry_id, reference in citing.items():
         if (un_id := un_entries.get(reference)) is not None:
             wanted[_pair(entry_id, un_id)] = DesigneeLinkBasis.UN_REFERENCE
+    # A list can cite the wrong number (the UK's 2018 list gives KPe.023 to six companies that are
+    # not Daedong Credit Bank): a citation whose names agree with no name of the UN entry is only
+    # proposed, for an analyst to settle.
+    doubtful = _names_disagree([pair for pair, basis in wanted.items() if basis == DesigneeLinkBasis.UN_REFERENCE])
     hulls: dict[str, list[tuple[int, int]]] = {}
     for entry_id, source_id, number in (ListEntryIdentifier.objects.filter(type=IdentifierType.IMO, is_valid=True,
                                                                             entry__kind=EntryKind.VESSEL)
@@ -449,7 +453,9 @@ def designee_links_refresh() -> None:
     stale = [link.pk for pair, link in existing.items() if link.basis in automatic and pair not in wanted]
     DesigneeLink.objects.filter(pk__in=stale).delete()
     DesigneeLink.objects.bulk_create([
-        DesigneeLink(entry_id=pair[0], other_id=pair[1], basis=basis, status=DesigneeLinkStatus.CONFIRMED)
+        DesigneeLink(entry_id=pair[0], other_id=pair[1], basis=basis,
+                     status=DesigneeLinkStatus.PROPOSED if pair in doubtful else DesigneeLinkStatus.CONFIRMED,
+                     note=doubtful.get(pair, ""))
         for pair, basis in wanted.items() if pair not in existing
     ], batch_size=1000)
     # A pair the matching engine had proposed is settled by the list itself.
@@ -534,6 +540,32 @@ def _entry_query(entry: ListEntry):
     return Query(name=entry.primary_name, kind=QUERY_KINDS.get(entry.kind, "any"),
                  aliases=tuple(dict.fromkeys(n.name for n in names if n.name != entry.primary_name))[:20],
                  birth_date=birth, imo=imo, identifiers=documents[:10], id=str(entry.pk))
+
+
+# The best agreement between a citing record's names and the UN entry's under which the citation
+# is taken on trust: a spelling or romanisation apart, not another designee.
+CITATION_NAME_AGREEMENT = 0.75
+
+
+def _names_disagree(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """The pairs (of `pairs`) whose two entries share no name the matching engine scores at
+    CITATION_NAME_AGREEMENT or more, each with a note saying so."""
+    from .matching.names import compare_names
+
+    names: dict[int, list[str]] = {}
+    for entry_id, name in (ListEntryName.objects.filter(entry_id__in={pk for pair in pairs for pk in pair})
+                           .exclude(quality="low").values_list("entry_id", "name")):
+        names.setdefault(entry_id, []).append(name)
+    kinds = dict(ListEntry.objects.filter(pk__in={pk for pair in pairs for pk in pair}).values_list("id", "kind"))
+    doubtful = {}
+    for one, other in pairs:
+        organization = kinds.get(one) != EntryKind.INDIVIDUAL
+        best = max((compare_names(a, b, organization=organization).score
+                    for a in names.get(one, [])[:12] for b in names.get(other, [])[:12]), default=0.0)
+        if best < CITATION_NAME_AGREEMENT:
+            doubtful[(one, other)] = (f"Cites the UN reference, but no name agrees (best name score {best:.2f}): "
+                                      "check before confirming.")
+    return doubtful
 
 
 def _pair(one: int, other: int) -> tuple[int, int]:

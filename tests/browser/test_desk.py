@@ -180,3 +180,31 @@ def test_analyst_of_another_state_cannot_reach_an_amber_strict_report_by_its_add
     browser.get(url)
     _wait(browser).until(EC.presence_of_element_located((By.ID, "desk-hits")))
     assert strict.title in browser.page_source
+
+
+def test_a_hit_lists_every_list_that_designates_the_entry(browser, live_server, desk, screenshot):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+
+    # given: Ocean Maritime Management, designated by the UN (KPe.020), and in the demo's samples of
+    # the UK, EU and Japanese lists, each citing KPe.020 (seeds/README.md)
+    report = ViolationReport.objects.get(demo_key="demo-vessel-identity-fraud")  # NZ, GREEN
+    hit = ScreeningMatch.objects.get(report=report, list_entry__reference_number="KPe.020",
+                                     list_entry__source__slug="un-sc")
+
+    # when: an analyst of another member state opens the report
+    _login(browser, live_server, "analyst.kr")
+    browser.get(live_server.url + reverse("admin:monitoring_violationreport_change", args=[quote(report.pk)]))
+    card = _wait(browser).until(EC.presence_of_element_located((By.ID, f"hit-{hit.pk}")))
+
+    # then: the hit names each list that designates the entity, the UN's first
+    designated = card.find_element(By.CSS_SELECTOR, ".desk-designated-by").text
+    authorities = [part.strip() for part in designated.split(",")]
+    assert authorities[0] == "UN Security Council"
+    assert set(authorities) == {"UN Security Council", "HM Treasury OFSI", "European Commission",
+                                "Japan Ministry of Finance"}
+
+    # and the UN entry's page says who else lists it
+    browser.get(live_server.url + reverse("admin:sanctions_listentry_change", args=[hit.list_entry_id]))
+    also = browser.find_element(By.ID, "desk-also-listed-by").text
+    assert "HM Treasury OFSI" in also and "European Commission" in also and "Japan Ministry of Finance" in also
