@@ -27,8 +27,9 @@ TIMELINE_ENTRY = list_history.ENTRY
 def _vessel() -> Vessel:
     """SAEBYOL (named in a Japanese AMBER report released to Korea), with a history of names,
     flags and MMSIs, one of them not matching its flag."""
-    vessel = Vessel.objects.create(imo_number="8916293", name="SAEBYOL", flag="KP", mmsi="445112000",
-                                   call_sign="HMSB2", vessel_type="Oil tanker", build_year=1990)
+    # The demo's list samples may name the hull already: the analyst's research is added to it.
+    vessel, _ = Vessel.objects.update_or_create(imo_number="8916293", defaults=dict(
+        name="SAEBYOL", flag="KP", mmsi="445112000", call_sign="HMSB2", vessel_type="Oil tanker", build_year=1990))
     periods = [
         dict(name="CHON MA SAN", flag="KP", flag_status="confirmed", mmsi="445112000", call_sign="HMSB2",
              valid_from=datetime.date(2009, 3, 1), valid_to=datetime.date(2016, 5, 31), basis="registry"),
