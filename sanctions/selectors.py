@@ -227,3 +227,17 @@ def designating_lists(entry_ids) -> dict[int, list[ListEntry]]:
                         key=lambda e: (e.source.slug, e.reference_number, e.pk))
         result[entry_id] = ([own] if own else []) + others
     return result
+
+
+def designation_ref(entry: ListEntry) -> dict:
+    return {"source": entry.source.slug, "authority": entry.source.authority, "entry_id": entry.pk,
+            "reference_number": entry.reference_number, "is_active": entry.is_active}
+
+
+def with_designations(results: list[dict]) -> list[dict]:
+    """Screening results (MatchResult.as_dict()), each given `designated_by`: every list that
+    designates its entry's designee, the entry's own first."""
+    designated = designating_lists({result["entry_id"] for result in results})
+    for result in results:
+        result["designated_by"] = [designation_ref(entry) for entry in designated[result["entry_id"]]]
+    return results

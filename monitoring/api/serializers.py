@@ -34,7 +34,7 @@ from monitoring.models import (
 from sanctions.choices import EntryKind
 from sanctions.parsers.screening_queries import KINDS
 from sanctions.models import ListEntry, ListSource
-from sanctions.selectors import designating_lists, screening_source_slugs
+from sanctions.selectors import designating_lists, designation_ref, screening_source_slugs
 
 MAX_SCREEN_QUERIES = 100
 MAX_SCREEN_LIMIT = 50
@@ -371,11 +371,6 @@ class MatchSubjectSerializer(NamedEnumsMixin, serializers.ModelSerializer):
         model = ReportSubject
         fields = ["id", "name", "kind", "role"]
         read_only_fields = fields
-
-
-def designation_ref(entry: ListEntry) -> dict:
-    return {"source": entry.source.slug, "authority": entry.source.authority, "entry_id": entry.pk,
-            "reference_number": entry.reference_number, "is_active": entry.is_active}
 
 
 class DesignationSerializer(serializers.Serializer):

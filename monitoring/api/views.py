@@ -39,7 +39,7 @@ from monitoring.selectors import (
     visible_report_ids,
     visible_reports,
 )
-from sanctions.selectors import designating_lists
+from sanctions.selectors import with_designations
 from sanctions.matching import ALGORITHM_NAME, ALGORITHM_VERSION, Query
 from sanctions.screening import current_index
 
@@ -49,7 +49,6 @@ from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import MAX_KEY_LENGTH as IDEMPOTENCY_KEY_LENGTH
 from .idempotency import idempotent
 from .serializers import (
-    designation_ref,
     EvidenceSerializer,
     MatchDecisionSerializer,
     ReportCreateSerializer,
@@ -435,10 +434,7 @@ class ScreenViewSet(ApiViewMixin, viewsets.GenericViewSet):
                 limit=limit, threshold=threshold,
             )
             results.append({"id": query["id"], "results": [r.as_dict() for r in hits]})
-        designated = designating_lists({hit["entry_id"] for result in results for hit in result["results"]})
-        for result in results:
-            for hit in result["results"]:
-                hit["designated_by"] = [designation_ref(entry) for entry in designated[hit["entry_id"]]]
+        with_designations([hit for result in results for hit in result["results"]])
         versions = {slug: (version.pk if version else None) for slug, version in sorted(handle.versions.items())}
         call = api_services.screening_call_record(
             caller=request.user, queries=queries, list_versions=versions, algorithm=ALGORITHM_NAME,

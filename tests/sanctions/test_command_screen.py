@@ -17,7 +17,8 @@ from sanctions.parsers.screening_queries import MAX_LINE_BYTES
 # The demo list loaded here is the UN one only; by default every active source is screened.
 NEVER_SYNCED = "".join(f"Warning: {spec.slug} has never been synced; nothing is screened against it.\n"
                        for spec in sorted(settings.LIST_SOURCES, key=lambda spec: spec.slug) if spec.slug != "un-sc")
-RESULT_KEYS = {"source", "reference_number", "entry_id", "name", "matched_name", "score", "match", "explanation"}
+RESULT_KEYS = {"source", "reference_number", "entry_id", "name", "matched_name", "score", "match", "explanation",
+               "designated_by"}
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from sanctions.parsers.screening_queries import (
 )
 from sanctions.progress import TerminalProgress, is_terminal
 from sanctions.screening import current_index
-from sanctions.selectors import screening_source_slugs
+from sanctions.selectors import screening_source_slugs, with_designations
 
 
 class Command(BaseCommand):
@@ -98,7 +98,7 @@ class Command(BaseCommand):
                     self.stderr.write(f"line {number}: {exc}")
                     continue
                 results = handle.index.screen(query, limit=limit, threshold=threshold)
-                out.write(result_line({"id": query.id, "results": [r.as_dict() for r in results]}))
+                out.write(result_line({"id": query.id, "results": with_designations([r.as_dict() for r in results])}))
             if output:
                 out.close()  # a failing flush is a failed write too
         except OSError as exc:  # reading errors are CommandErrors by now (_lines): this is the output

@@ -11,12 +11,15 @@ from monitoring.api.serializers import ScreenQuerySerializer
 from monitoring.models import ScreeningCall
 from sanctions.parsers.screening_queries import QUERY_FIELDS
 from sanctions.matching import ALGORITHM_NAME, ALGORITHM_VERSION
-from sanctions.models import ListVersion
+from monitoring.demo import SOURCE_SAMPLES
+from sanctions.models import ListSource, ListVersion
+from sanctions.services import list_sync
 
 from .conftest import API
 
 RI_WON_HO = {"id": "q1", "name": "Ri Won Ho", "kind": "person", "birth_date": "1964-07-17", "nationality": "KP"}
-HIT_FIELDS = {"source", "reference_number", "entry_id", "name", "matched_name", "score", "match", "explanation"}
+HIT_FIELDS = {"source", "reference_number", "entry_id", "name", "matched_name", "score", "match", "explanation",
+              "designated_by"}
 
 
 def screen(client, body):
@@ -141,3 +144,18 @@ def test_screening_is_throttled_per_caller(seed_list, kr, jp, monkeypatch):
 
     assert [screen(kr, {"name": "x"}).status_code for _ in range(3)] == [200, 200, 429]
     assert screen(jp, {"name": "x"}).status_code == 200
+
+
+def test_each_result_names_every_list_that_designates_the_entry(seed_list, kr):
+    # The UK sample's OMM record (Group ID 13143) cites "UN Ref KPe.020", the UN sample's OMM.
+    uk = list_sync(source=ListSource.objects.get(slug="uk-ofsi"), location=str(SOURCE_SAMPLES["uk-ofsi"]))
+    assert uk.status == "applied", uk.error
+
+    body = screen(kr, {"name": "Ocean Maritime Management Company Limited", "kind": "organization",
+                       "sources": ["un-sc"]}).json()
+
+    top = body["results"][0]["results"][0]
+    assert (top["source"], top["reference_number"]) == ("un-sc", "KPe.020")
+    assert [(d["source"], d["reference_number"]) for d in top["designated_by"]] == [
+        ("un-sc", "KPe.020"), ("uk-ofsi", "UK-13143")]
+    assert top["designated_by"][1]["authority"] == "HM Treasury OFSI"
