@@ -553,15 +553,16 @@ def _names_disagree(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
     from .matching.names import compare_names
 
     names: dict[int, list[str]] = {}
+    # Weak aliases count here: they cannot make a screening hit, but they do tell one designee from another.
     for entry_id, name in (ListEntryName.objects.filter(entry_id__in={pk for pair in pairs for pk in pair})
-                           .exclude(quality="low").values_list("entry_id", "name")):
+                           .values_list("entry_id", "name")):
         names.setdefault(entry_id, []).append(name)
     kinds = dict(ListEntry.objects.filter(pk__in={pk for pair in pairs for pk in pair}).values_list("id", "kind"))
     doubtful = {}
     for one, other in pairs:
         organization = kinds.get(one) != EntryKind.INDIVIDUAL
         best = max((compare_names(a, b, organization=organization).score
-                    for a in names.get(one, [])[:12] for b in names.get(other, [])[:12]), default=0.0)
+                    for a in names.get(one, [])[:20] for b in names.get(other, [])[:20]), default=0.0)
         if best < CITATION_NAME_AGREEMENT:
             doubtful[(one, other)] = (f"Cites the UN reference, but no name agrees (best name score {best:.2f}): "
                                       "check before confirming.")

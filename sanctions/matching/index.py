@@ -16,6 +16,9 @@ from .scoring import DEFAULT_THRESHOLD, compare, query_identifiers
 from .types import Candidate, CandidateName, MatchResult, Query
 
 CANDIDATES_SCORED = 20
+# A vessel or organisation query shortlists entries of its kind first: against a large list, people
+# of the same name (189 OFAC entries share "Maria") would crowd out the one vessel MARIA.
+KIND_FIRST = {"vessel": "vessel", "organization": "entity"}
 NAMES_COMPARED_PER_ENTRY = 4  # per query: enough for recall at 5, few enough for milliseconds
 # Past the first shortlisted entry, an entry (and of an entry, a name) gets the full token alignment
 # only when a cheap estimate from its blocking keys (_estimate) says it may come within this margin of
@@ -140,6 +143,8 @@ def name_keys(name: str) -> set[str]:
                 keys.add("s:" + word[-4:])
             elif len(word) >= 2:
                 keys.add("w:" + word)
+        if words and all(word.isdigit() for word in words):
+            keys.add("n:" + " ".join(words))  # a name of numbers alone (the vessel "7-28") meets its own
     return keys
 
 
@@ -191,7 +196,13 @@ class ScreeningIndex:
             for position in self._by_key.get(key, ()):
                 scores[position] += weight
         must = sorted({p for value in query_identifiers(query) for p in self._by_identifier.get(value, ())})
-        best = heapq.nlargest(size, scores.items(), key=lambda item: (item[1], -item[0]))
+        kind = KIND_FIRST.get(query.kind)
+        if kind is None:
+            best = heapq.nlargest(size, scores.items(), key=lambda item: (item[1], -item[0]))
+        else:
+            candidates = self.candidates
+            best = heapq.nlargest(size, scores.items(),
+                                  key=lambda item: (candidates[item[0]].kind == kind, item[1], -item[0]))
         return list(dict.fromkeys([*must, *(p for p, _ in best)]))
 
     def screen(self, query: Query, *, limit: int = 5, threshold: float = DEFAULT_THRESHOLD) -> list[MatchResult]:

@@ -399,6 +399,8 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
                 notes.append(f"{q.text}~{c.text} ({how})")
 
     if not used_q & q_part_mask:
+        if not q_part_mask and [t.text for t in query] == [t.text for t in candidate]:
+            return NameComparison(1.0, "written alike (numbers only)")  # the vessel "7-28"
         return NameComparison(0.0, "no name part in common")
     used_q = {i for i in range(len(query)) if used_q >> i & 1}
     used_c = {i for i in range(len(candidate)) if used_c >> i & 1}

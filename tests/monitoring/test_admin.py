@@ -19,7 +19,7 @@ from django.urls import reverse
 from audit.models import AuditRecord
 from audit.services import audited_save
 from monitoring import services
-from monitoring.demo import DEFAULT_LIST_PATH, DemoSummary, demo_list_load
+from monitoring.demo import DEFAULT_LIST_PATH, SOURCE_SAMPLES, DemoSummary, demo_list_load
 from monitoring.models import (
     AnalystProfile,
     Evidence,
@@ -32,7 +32,8 @@ from monitoring.models import (
     SourceCitation,
     ViolationReport,
 )
-from sanctions.models import ListEntry, ListVersion, Vessel, VesselIdentityPeriod, VesselParty
+from sanctions.models import ListEntry, ListSource, ListVersion, Vessel, VesselIdentityPeriod, VesselParty
+from sanctions.services import list_sync
 
 # --------------------------------------------------------------------------- shared data
 
@@ -80,8 +81,10 @@ def build_world(*, make_report, make_subject, analyst_kr, analyst_jp) -> World:
     (one with an identity period and a party), a partner organisation."""
     summary = DemoSummary()
     demo_list_load(path=DEFAULT_LIST_PATH, summary=summary)
+    # The UK sample cites the UN sample's references: designee links, programmes and relations.
+    list_sync(source=ListSource.objects.get(slug="uk-ofsi"), location=str(SOURCE_SAMPLES["uk-ofsi"]))
     assert summary.list_status == "applied"
-    version = ListVersion.objects.get(status="applied")
+    version = ListVersion.objects.get(status="applied", source__slug="un-sc")
     yujong = ListEntry.objects.get(reference_number="KPe.066")
     authors = {"kr": analyst_kr, "jp": analyst_jp}
 
