@@ -195,7 +195,7 @@ class ReportSubject(models.Model):
     notes = models.TextField(blank=True)
     validation_warnings = models.JSONField(default=list, blank=True, editable=False)
     screened_at = models.DateTimeField(null=True, blank=True, editable=False)
-    screened_versions = models.CharField(max_length=200, blank=True, editable=False, db_index=True,
+    screened_versions = models.CharField(max_length=1000, blank=True, editable=False, db_index=True,
                                          help_text="The list versions of the last screening, e.g. un-sc:12,ofac-sdn:4.")
     vessel = models.ForeignKey(Vessel, null=True, blank=True, on_delete=models.SET_NULL, related_name="report_subjects",
                                help_text="Set once an analyst resolves the subject to a known vessel.")
