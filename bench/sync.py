@@ -1,8 +1,10 @@
-"""Benchmark: syncing the UN Consolidated List, on SQLite and on PostgreSQL, against a bare lxml peer.
+"""Benchmark: syncing the UN Consolidated List, on SQLite and on PostgreSQL, against a bare lxml peer;
+and every list source of the registry, one row each, with the screening index of them all.
 
     python bench/sync.py [--db sqlite|postgres|both] [--repeat N] [--without-rescreen]
                          [--profile full|resync|diff] [--postgres-url URL]
                          [--wait-for-load L [--wait-max SECONDS]]
+                         [--sources all|none|SLUG,SLUG...] [--no-extra-inputs] [--only un|sources]
 
 Scenarios (each timed with time.perf_counter around the service call only, N times; the median
 and the min are reported):
@@ -38,11 +40,23 @@ the sync process itself does when a broker hands re-screening to another worker.
 Memory: the worker's peak RSS (``ru_maxrss``) over all timed runs, and the tracemalloc peak of
 one extra first full sync run with tracemalloc on (that run is not part of the timings).
 
+7. every list source (``--sources``, default all of ``settings.LIST_SOURCES``, in registry order; a
+   list of slugs gives the order): the first full sync of its input into the empty source and an
+   unchanged re-sync, the sources loaded one after another into one fresh database; then the
+   screening index of them all (``sanctions.screening.current_index``), built cold, with its memory
+   measured as ``bench/screening_speed.py`` does. Extra inputs of a source (the 2021 OFAC set with
+   its companion files, the EU XML seed) are loaded on a database of their own
+   (``--no-extra-inputs`` skips them). The inputs and the method are in ``bench/_sync_sources.py``.
+   This scenario runs in a worker subprocess of its own (``--part sources``), so the peak RSS of
+   (1)-(6), which a goal checks, is not the bigger lists'. ``--only un`` or ``--only sources`` runs
+   one of the two parts.
+
 The goals of the issue are checked on PostgreSQL (medians): first full sync < 2 s and <= 10x the
 bare lxml parse+hash, diff sync < 1 s, unchanged re-sync < 0.3 s, peak memory < 200 MB. The exit
 status is 0 even when a goal fails (this is a report), but the failure is printed loudly.
 
-The data files are read in place from ``../shared/data/un/`` (beside the project), never copied.
+The data files are read in place from ``../shared/data/`` (beside the project), never copied; the
+samples of the sources that have no real copy there are read from ``seeds/``.
 """
 from __future__ import annotations
 
@@ -65,6 +79,9 @@ import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _sync_sources  # noqa: E402 - bench/_sync_sources.py: the per-source scenario (7)
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "un"
@@ -246,7 +263,7 @@ class Worker:
 
         return parse_un_consolidated(path.read_bytes())
 
-    def run(self) -> dict:
+    def setup_django(self) -> None:
         import django
 
         django.setup()
@@ -256,6 +273,9 @@ class Worker:
 
             list_version_applied.receivers.clear()
             list_version_applied.sender_receivers_cache.clear()
+
+    def run(self) -> dict:
+        self.setup_django()
 
         times: dict[str, list[float]] = {name: [] for name in SCENARIOS}
         times.update({f"{name}_hooks": [] for name in ("full", "resync", "diff")})
@@ -460,8 +480,13 @@ def _version_counts(version) -> dict:
 
 def worker_main(args) -> None:
     sys.path.insert(0, str(REPO))
-    result = Worker(args.worker, args.repeat, args.postgres_url, args.sqlite_path, args.profile,
-                    args.without_rescreen).run()
+    worker = Worker(args.worker, args.repeat, args.postgres_url, args.sqlite_path, args.profile,
+                    args.without_rescreen)
+    if args.part == "sources":
+        result = _sync_sources.run(worker, _sync_sources.parse_sources_arg(args.sources),
+                                   extras=not args.no_extra_inputs)
+    else:
+        result = worker.run()
     Path(args.out).write_text(json.dumps(result))
 
 
@@ -535,8 +560,8 @@ def wait_for_load(limit: float | None, wait_max: float) -> None:
         time.sleep(5)
 
 
-def run_worker(db: str, args, tmpdir: str) -> dict:
-    out = Path(tmpdir) / f"result-{db}.json"
+def run_worker(db: str, args, tmpdir: str, part: str = "un") -> dict:
+    out = Path(tmpdir) / f"result-{db}-{part}.json"
     sqlite_path = str(Path(tmpdir) / "bench.sqlite3")
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")},
@@ -547,14 +572,17 @@ def run_worker(db: str, args, tmpdir: str) -> dict:
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")])),
     }
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", db, "--repeat", str(args.repeat),
-               "--postgres-url", args.postgres_url, "--sqlite-path", sqlite_path, "--out", str(out)]
-    if args.profile:
+               "--postgres-url", args.postgres_url, "--sqlite-path", sqlite_path, "--out", str(out),
+               "--part", part, "--sources", args.sources]
+    if args.no_extra_inputs:
+        command.append("--no-extra-inputs")
+    if args.profile and part == "un":
         command += ["--profile", args.profile]
     if args.without_rescreen:
         command.append("--without-rescreen")
     completed = subprocess.run(command, env=env, cwd=str(REPO))
     if completed.returncode != 0:
-        raise SystemExit(f"The {db} worker failed (exit status {completed.returncode}).")
+        raise SystemExit(f"The {db} worker ({part}) failed (exit status {completed.returncode}).")
     return json.loads(out.read_text())
 
 
@@ -697,17 +725,39 @@ def main() -> None:
                         help="before each database, wait until the 1-minute load average is below L")
     parser.add_argument("--wait-max", type=float, default=600, metavar="SECONDS",
                         help="longest wait for --wait-for-load (default %(default)s s), then run anyway")
+    parser.add_argument("--sources", default="all", metavar="all|none|SLUG,...",
+                        help="scenario (7): the list sources to load, in that order (default: all of "
+                             "settings.LIST_SOURCES, in registry order; none: skip the scenario)")
+    parser.add_argument("--no-extra-inputs", action="store_true",
+                        help="scenario (7): skip the extra inputs (2021 OFAC set, EU XML seed)")
+    parser.add_argument("--only", choices=("un", "sources"),
+                        help="run only the UN scenarios (1)-(6) or only the per-source scenario (7)")
     parser.add_argument("--worker", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
+    parser.add_argument("--part", choices=("un", "sources"), default="un", help=argparse.SUPPRESS)
     parser.add_argument("--sqlite-path", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    chosen_sources = _sync_sources.parse_sources_arg(args.sources)
+    if chosen_sources:
+        unknown = [slug for slug in chosen_sources if slug not in _sync_sources.INPUT_SLUGS]
+        if unknown:
+            parser.error(f"--sources: no input for {', '.join(unknown)} "
+                         f"(known: {', '.join(_sync_sources.INPUT_SLUGS)}, all, none)")
     if args.worker:
         worker_main(args)
         return
 
-    check_files()
+    parts = [part for part in ("un", "sources") if args.only in (None, part)]
+    if chosen_sources == []:
+        parts = [part for part in parts if part != "sources"]
+    if not parts:
+        parser.error("nothing to run: --only sources with --sources none")
+    if "un" in parts:
+        check_files()
+    source_inputs = (_sync_sources.check_inputs(chosen_sources, extras=not args.no_extra_inputs)
+                     if "sources" in parts else [])
     info = machine()
     databases = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     if "postgres" in databases:
@@ -728,18 +778,28 @@ def main() -> None:
     print(f"  files: 2026-05-08 = {FILE_2026_05_08.relative_to(DATA.parent.parent.parent)} "
           f"({FILE_2026_05_08.stat().st_size:,} bytes); 2026-02-27 = "
           f"{FILE_2026_02_27.relative_to(DATA.parent.parent.parent)} ({FILE_2026_02_27.stat().st_size:,} bytes)")
+    if source_inputs:
+        print(f"  per-source inputs (7), sha256: " + "; ".join(
+            f"{item.slug}{' (extra)' if item.extra else ''} = "
+            f"{item.path.relative_to(REPO.parent) if item.path.is_relative_to(REPO.parent) else item.path} "
+            f"{digest}" for item, digest in source_inputs))
+        print(f"  code under test (sanctions/, monitoring/ *.py) sha256: {_sync_sources.code_digest()}")
     if not databases:
         return
     load_before = os.getloadavg()
     print(f"  load average before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}")
     sys.stdout.flush()
 
-    results = {}
+    results, source_results = {}, {}
     tmpdir = tempfile.mkdtemp(prefix="bench-sync-")
     try:
         for db in databases:
-            wait_for_load(args.wait_for_load, args.wait_max)
-            results[db] = run_worker(db, args, tmpdir)
+            if "un" in parts:
+                wait_for_load(args.wait_for_load, args.wait_max)
+                results[db] = run_worker(db, args, tmpdir)
+            if "sources" in parts:
+                wait_for_load(args.wait_for_load, args.wait_max)
+                source_results[db] = run_worker(db, args, tmpdir, part="sources")
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
 
@@ -749,13 +809,15 @@ def main() -> None:
     if max(load_before[0], load_after[0], load_after[1]) > (os.cpu_count() or 1):
         print(f"  WARNING: the machine was busy with other work (load above {os.cpu_count()} cores): "
               f"these timings are inflated; rerun when it is quiet.")
-    for db in databases:
+    for db in results:
         print_table(results[db])
+    for db in source_results:
+        _sync_sources.print_table(source_results[db])
     if "postgres" in results:
         goals_check(results["postgres"])
-    else:
+    elif "un" in parts:
         print("\nGoals not checked: they are set on PostgreSQL, which was not run.")
-    for db in databases:
+    for db in results:
         if results[db]["profile"]:
             print(f"\ncProfile of '{args.profile}' on {db}:\n{results[db]['profile']}")
 

@@ -609,10 +609,10 @@ def vessels_from_list_sync(*, pairs: list[tuple[ListEntry, ParsedRecord]], versi
         if not named:
             continue  # without a valid IMO there is no hull to pin a curated record on
         particulars = record.vessel
-        vessel, created = Vessel.objects.get_or_create(
-            imo_number=named, defaults={"name": record.primary_name[:200]}
-        )
-        vessel.name = record.primary_name[:200]
+        # A list may designate a hull by its IMO number alone (the 1718 Committee's 9191773).
+        listed_name = record.primary_name[:200]
+        vessel, created = Vessel.objects.get_or_create(imo_number=named, defaults={"name": listed_name or f"IMO {named}"})
+        vessel.name = listed_name or vessel.name
         vessel.flag = particulars.flag_code or vessel.flag
         vessel.mmsi = particulars.mmsi or vessel.mmsi
         vessel.call_sign = particulars.call_sign[:10] or vessel.call_sign
@@ -650,7 +650,7 @@ def _vessel_unlink(entry: ListEntry, *, imo_number: str, listed_as: str, effecti
 def _identity_period_follow(vessel: Vessel, record: ParsedRecord, *, effective_date, note: str) -> None:
     particulars = record.vessel
     wanted = {
-        "name": record.primary_name[:200],
+        "name": record.primary_name[:200] or vessel.name,
         "flag": particulars.flag_code,
         "mmsi": particulars.mmsi,
         "call_sign": particulars.call_sign[:10],
