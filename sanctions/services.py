@@ -467,13 +467,15 @@ def designee_links_refresh() -> None:
 
 @transaction.atomic
 def designee_link_decide(*, link: DesigneeLink, status: str, actor, note: str = "") -> bool:
-    """An analyst's decision on a link the matching engine proposed (or had been decided before):
-    the same designee or not. Links a list establishes are facts of the lists and are not decided
-    here. Audited. Returns whether the link changed."""
+    """An analyst's decision on a proposed link (the matching engine's, or a citation whose names
+    disagree), or on one decided before: the same designee or not. A link a list establishes and
+    nobody doubted is a fact of the lists, not decided here. Audited. Returns whether it changed."""
     from audit.services import audited_save
 
     locked = DesigneeLink.objects.select_for_update().get(pk=link.pk)
-    if locked.basis != DesigneeLinkBasis.MATCHING or locked.status == status:
+    decidable = (locked.basis == DesigneeLinkBasis.MATCHING or locked.status == DesigneeLinkStatus.PROPOSED
+                 or locked.decided_by_id is not None)
+    if not decidable or locked.status == status:
         return False
     locked.status, locked.decided_by, locked.decided_at = status, actor, timezone.now()
     locked.note = note or locked.note

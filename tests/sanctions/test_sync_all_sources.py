@@ -456,3 +456,41 @@ def test_every_ofac_vessel_is_found_by_name_alone_and_by_imo_alone(ofac_replay):
         figures.append(f"{label}: {vessels} vessels, {with_imo} with a valid IMO, {len(found)} not found")
     print("\n" + "; ".join(figures))
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:20])
+
+
+def test_a_reviewer_settles_a_doubtful_citation_and_an_undoubted_one_stays(db, tmp_path, django_user_model):
+    """The UK sample's KOREA RYONBONG GENERAL CORPORATION (Group ID 10893) cites KPe.002, the UN sample's
+    entry of that name: confirmed by the sync. A record citing KPe.002 under another name is only proposed,
+    and a reviewer's decision on it is kept (and audited)."""
+    from audit.models import AuditRecord
+    from monitoring.demo import DEFAULT_LIST_PATH, SOURCE_SAMPLES, DemoSummary, demo_list_load
+    from sanctions.services import designee_link_decide
+
+    demo_list_load(path=DEFAULT_LIST_PATH, summary=DemoSummary())
+    uk_source = ListSource.objects.get(slug="uk-ofsi")
+    text = SOURCE_SAMPLES["uk-ofsi"].read_bytes().decode("cp1252")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    ryonbong = [row for row in rows[2:] if row[-1] == "10893"]
+    stranger = [["ANOTHER TRADING COMPANY", *row[1:-1], "99999"] for row in ryonbong[:1]]
+    copy = tmp_path / "uk.csv"
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows(rows[:2] + ryonbong + stranger)
+    copy.write_bytes(out.getvalue().encode("cp1252"))
+    assert list_sync(source=uk_source, location=str(copy)).status == "applied"
+
+    un_entry = ListEntry.objects.get(source__slug="un-sc", reference_number="KPe.002")
+    links = {ListEntry.objects.get(pk=(link.other_id if link.entry_id == un_entry.pk else link.entry_id)).external_id:
+             link for link in DesigneeLink.objects.filter(basis="un_reference")}
+    assert links["10893"].status == "confirmed" and links["99999"].status == "proposed"
+    assert "no name agrees" in links["99999"].note
+
+    reviewer = django_user_model.objects.create_user(username="reviewer", password="x")
+    assert designee_link_decide(link=links["99999"], status="rejected", actor=reviewer) is True
+    assert designee_link_decide(link=links["10893"], status="rejected", actor=reviewer) is False
+    assert DesigneeLink.objects.get(pk=links["99999"].pk).status == "rejected"
+    assert DesigneeLink.objects.get(pk=links["10893"].pk).status == "confirmed"
+    assert AuditRecord.objects.filter(object_type="sanctions.designeelink", object_id=str(links["99999"].pk)).exists()
+
+    # A later sync of the same list keeps the reviewer's decision.
+    assert list_sync(source=uk_source, location=str(copy), force=True).status in ("applied", "unchanged")
+    assert DesigneeLink.objects.get(pk=links["99999"].pk).status == "rejected"
