@@ -661,6 +661,10 @@ def _identity_period_follow(vessel: Vessel, record: ParsedRecord, *, effective_d
     if current is not None:
         if all(str(getattr(current, k) or "") == str(v or "") for k, v in wanted.items()):
             return
+        if effective_date and current.valid_from and effective_date < current.valid_from:
+            # Another list, published before the identity now open began (the UK's of 2018 after
+            # OFAC's of today), does not say what the hull is called now.
+            return
         current.valid_to = effective_date
         current.save(update_fields=["valid_to"])
     VesselIdentityPeriod.objects.create(vessel=vessel, basis=IdentityBasis.LIST, valid_from=effective_date,

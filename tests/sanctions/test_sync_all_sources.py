@@ -494,3 +494,33 @@ def test_a_reviewer_settles_a_doubtful_citation_and_an_undoubted_one_stays(db, t
     # A later sync of the same list keeps the reviewer's decision.
     assert list_sync(source=uk_source, location=str(copy), force=True).status in ("applied", "unchanged")
     assert DesigneeLink.objects.get(pk=links["99999"].pk).status == "rejected"
+
+
+def test_a_list_published_earlier_than_a_hulls_open_identity_does_not_close_it(db, tmp_path):
+    """A hull named by two lists: the UN 1718 sample (no publication date: dated the day of the sync)
+    names 8606173 CHOL RYONG; a UK file published 13/04/2018 names the same IMO otherwise. The UK sync
+    is applied, and the identity opened today stays open (a CHECK constraint refused a period closed
+    before it began, and with it the whole sync)."""
+    from monitoring.demo import SOURCE_SAMPLES
+    from sanctions.models import Vessel
+
+    Vessel.objects.create(imo_number="8606173", name="CHOL RYONG")  # curated before: the list's identity is dated
+    assert list_sync(source=ListSource.objects.get(slug="un-1718-vessels"),
+                     location=str(SOURCE_SAMPLES["un-1718-vessels"])).status == "applied"
+    header = next(csv.reader(io.StringIO(SOURCE_SAMPLES["uk-ofsi"].read_bytes().decode("cp1252").splitlines()[1])))
+    row = dict.fromkeys(header, "")
+    row.update({"Name 6": "SOME OTHER NAME", "Group Type": "Entity", "Alias Type": "Primary name",
+                "Other Information": "IMO: 8606173.", "Regime": "Democratic People's Republic of Korea",
+                "Listed On": "01/01/2018", "Last Updated": "01/01/2018", "Group ID": "77777"})
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows([["Last Updated", "13/04/2018"], header, [row[column] for column in header]])
+    uk = tmp_path / "uk.csv"
+    uk.write_bytes(out.getvalue().encode("cp1252"))
+
+    version = list_sync(source=ListSource.objects.get(slug="uk-ofsi"), location=str(uk))
+
+    assert version.status == "applied", version.error
+    hull = Vessel.objects.get(imo_number="8606173")
+    assert hull.list_entries.count() == 2
+    assert list(hull.identities.filter(valid_to__isnull=True).values_list("name", flat=True)) == ["CHOL RYONG"]
