@@ -512,18 +512,17 @@ def designee_links_propose(entry_ids) -> int:
                    .prefetch_related("names", "identifiers", "birth_dates"))
     if not entries:
         return 0
-    active_slugs = set(ListSource.objects.filter(is_active=True).values_list("slug", flat=True))
+    # The index of every active list, the one screening uses by default: one index per process, not one
+    # per "all lists but this one" (each of those would hold its own 100 MiB).
+    active_slugs = tuple(ListSource.objects.filter(is_active=True).order_by("slug").values_list("slug", flat=True))
     groups = same_designee_ids([entry.pk for entry in entries])
     proposed = 0
     for entry in entries:
-        others = tuple(sorted(active_slugs - {entry.source.slug}))
-        if not others:
-            continue
-        results, _ = screen(_entry_query(entry), source_slugs=others, limit=3, threshold=PROPOSAL_THRESHOLD)
+        results, _ = screen(_entry_query(entry), source_slugs=active_slugs, limit=6, threshold=PROPOSAL_THRESHOLD)
         for result in results:
             candidate = result.candidate
             if (result.match and result.score >= PROPOSAL_THRESHOLD and candidate.entry_id not in groups[entry.pk]
-                    and candidate.kind == entry.kind):
+                    and candidate.kind == entry.kind and candidate.source != entry.source.slug):
                 # The candidate is of another list (others): no need to read its row.
                 if designee_link_propose(entry=entry, other=ListEntry(pk=candidate.entry_id), score=result.score):
                     proposed += 1

@@ -524,3 +524,24 @@ def test_a_list_published_earlier_than_a_hulls_open_identity_does_not_close_it(d
     hull = Vessel.objects.get(imo_number="8606173")
     assert hull.list_entries.count() == 2
     assert list(hull.identities.filter(valid_to__isnull=True).values_list("name", flat=True)) == ["CHOL RYONG"]
+
+
+def test_the_matching_engine_proposes_the_same_designee_on_a_list_that_cites_no_un_reference(
+        db, django_capture_on_commit_callbacks):
+    """OFAC's record 17068 OCEAN MARITIME MANAGEMENT COMPANY LIMITED (the OFAC sample) cites no UN
+    reference; the UN sample's KPe.020 is OCEAN MARITIME MANAGEMENT COMPANY, LIMITED. The sync proposes
+    the pair, of the same kind, for a reviewer; it is no confirmed link until then."""
+    from monitoring.demo import DEFAULT_LIST_PATH, SOURCE_SAMPLES, DemoSummary, demo_list_load
+
+    demo_list_load(path=DEFAULT_LIST_PATH, summary=DemoSummary())
+    with django_capture_on_commit_callbacks(execute=True):  # the proposals run after the sync commits
+        assert list_sync(source=ListSource.objects.get(slug="ofac-sdn"),
+                         location=str(SOURCE_SAMPLES["ofac-sdn"])).status == "applied"
+
+    un_entry = ListEntry.objects.get(source__slug="un-sc", reference_number="KPe.020")
+    ofac_entry = ListEntry.objects.get(source__slug="ofac-sdn", external_id="17068")
+    link = DesigneeLink.objects.get(entry=min(un_entry, ofac_entry, key=lambda e: e.pk),
+                                    other=max(un_entry, ofac_entry, key=lambda e: e.pk))
+    assert (link.basis, link.status) == ("matching", "proposed") and link.score >= 0.90
+    assert designating_lists([un_entry.pk])[un_entry.pk] == [un_entry]
+    assert not DesigneeLink.objects.filter(basis="matching").exclude(status="proposed").exists()
