@@ -33,7 +33,14 @@ def sources() -> tuple[str, ...]:
 
 
 def version_key(handle: IndexHandle) -> str:
-    return ",".join(f"{slug}:{version.pk if version else '-'}" for slug, version in sorted(handle.versions.items()))
+    """What a subject was screened with: the matching engine's version and each list's version, so
+    a new engine, like a new list version, makes the sweep screen every open subject again."""
+    return ",".join([_engine_key(), *(f"{slug}:{version.pk if version else '-'}"
+                                      for slug, version in sorted(handle.versions.items()))])
+
+
+def _engine_key() -> str:
+    return f"{ALGORITHM_NAME}:{ALGORITHM_VERSION}"
 
 
 def subject_query(subject: ReportSubject) -> Query:
@@ -271,7 +278,7 @@ def previous_version_key(handle: IndexHandle, *, source_slug: str, version_id: i
 
     previous = (ListVersion.objects.filter(source__slug=source_slug, status=VersionStatus.APPLIED, pk__lt=version_id)
                 .order_by("-pk").values_list("pk", flat=True).first())
-    parts = []
+    parts = [_engine_key()]
     for slug, version in sorted(handle.versions.items()):
         pk = (previous if slug == source_slug else (version.pk if version else None))
         parts.append(f"{slug}:{pk if pk else '-'}")

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .names import _EDITS_BEYOND, PreparedNames, consonant_score, edits_allowed, spelling_allowance
+from .names import _EDITS_BEYOND, PreparedNames, consonant_score, edits_allowed, spelling_allowance, word_weights
 from .normalize import NUMBER, PART, is_abjad, name_forms, phonetic_key, skeleton
 from .scoring import DEFAULT_THRESHOLD, compare, query_identifiers
 from .types import Candidate, CandidateName, MatchResult, Query
@@ -18,7 +18,9 @@ from .types import Candidate, CandidateName, MatchResult, Query
 CANDIDATES_SCORED = 20
 # A vessel or organisation query shortlists entries of its kind first: against a large list, people
 # of the same name (189 OFAC entries share "Maria") would crowd out the one vessel MARIA.
-KIND_FIRST = {"vessel": "vessel", "organization": "entity"}
+KIND_FIRST = {"vessel": "vessel", "organization": "entity", "person": "individual"}
+# Query kinds whose names may be ships' names, read as such too (normalize._vessel_words).
+MAY_BE_VESSEL = {"vessel", "any", "unknown", ""}
 NAMES_COMPARED_PER_ENTRY = 4  # per query: enough for recall at 5, few enough for milliseconds
 # Past the first shortlisted entry, an entry (and of an entry, a name) gets the full token alignment
 # only when a cheap estimate from its blocking keys (_estimate) says it may come within this margin of
@@ -50,14 +52,14 @@ def _query_names(query: Query) -> list[str]:
     return [name for name in (query.name, *query.aliases) if name and name.strip()]
 
 
-def _query_words(name: str) -> list[list[tuple[str, frozenset[str]]]]:
+def _query_words(name: str, vessel: bool = False) -> list[list[tuple[str, frozenset[str]]]]:
     """Per form of `name`, per name part: the part and the blocking keys it may meet an entry's name by, its own
     and those of it written together with a neighbour ("Abd al-Salam" as "Abdal Salam"). Of a word
     written together with a neighbour, a key that is the neighbour's own (the first four letters of a
     neighbour before it, the last four of one after it, when the neighbour has four letters or more)
     says nothing of this part: "Abdul Haq" has no part in common with "Abdul Jabbar" but Abdul."""
     found = []
-    for form in name_forms(name):
+    for form in _forms(name, vessel):
         words = []
         for i, token in enumerate(form):
             if token.role != PART:
@@ -127,11 +129,18 @@ def _near_a_spelling(text: str, spellings: tuple[str, ...]) -> bool:
     return False
 
 
-def name_keys(name: str) -> set[str]:
+def _forms(name: str, vessel: bool):
+    """`vessel`: the name may be a ship's, read both ways (a query of no kind meets ships and others)."""
+    if not vessel:
+        return name_forms(name)
+    return tuple(dict.fromkeys(name_forms(name) + name_forms(name, True)))
+
+
+def name_keys(name: str, vessel: bool = False) -> set[str]:
     """Blocking keys of a name: per name part its sound, its first and its last four letters,
     and the same for adjacent parts written together."""
     keys: set[str] = set()
-    for form in name_forms(name):
+    for form in _forms(name, vessel):
         words = [t.text for t in form if t.role in (PART, NUMBER)]
         joined = ["".join(pair) for pair in zip(words, words[1:])]
         for word in words + joined:
@@ -160,15 +169,20 @@ class ScreeningIndex:
         self._prepared = PreparedNames()  # each name's forms and units, once per list version
         self._skeletons: dict[str, str] = {}  # name -> consonants, worked out on first use
         shared_sets: dict[frozenset[str], frozenset[str]] = {}
+        named_things = []  # per organisation and vessel, its names' forms: for the word weights
         for position, candidate in enumerate(self.candidates):
-            keyed = [(name, frozenset(name_keys(name.name))) for name in candidate.names]
+            vessel = candidate.kind == "vessel"
+            keyed = [(name, frozenset(name_keys(name.name, vessel))) for name in candidate.names]
             for name in candidate.names:
-                if name.name not in self._name_facts:
-                    forms = self._prepared.add(name.name)
+                if (name.name, vessel) not in self._name_facts:
+                    forms = self._prepared.add(name.name, vessel)
                     parts = max((sum(t.role == PART for t in form) for form in forms), default=0)
                     initial_keys = _initial_keys(forms)
                     initial_keys = shared_sets.setdefault(initial_keys, initial_keys)  # few distinct ones
-                    self._name_facts[name.name] = (parts, is_abjad(name.name), initial_keys, _spellings(forms))
+                    self._name_facts[name.name, vessel] = (parts, is_abjad(name.name), initial_keys,
+                                                           _spellings(forms))
+            if candidate.kind in ("entity", "vessel"):
+                named_things.append([form for name in candidate.names for form in self._prepared.add(name.name, vessel)])
             self._name_keys.append(keyed)
             for _, keys in keyed:
                 for key in keys:
@@ -176,15 +190,22 @@ class ScreeningIndex:
             for identifier in candidate.identifiers:
                 if identifier.normalized:
                     self._by_identifier[identifier.normalized].add(position)
+        self._prepared.word_weights = word_weights(named_things)
         total = max(1, len(self.candidates))
         # Rare keys say more than common ones ("Mohammed" is in hundreds of entries).
         self._weight = {key: math.log(1 + total / len(hits)) for key, hits in self._by_key.items()}
+
+    @property
+    def prepared(self) -> PreparedNames:
+        """The entries' names as compared, and the word weights of this index (for compare())."""
+        return self._prepared
 
     def __len__(self) -> int:
         return len(self.candidates)
 
     def _query_keys(self, query: Query) -> set[str]:
-        return {key for name in _query_names(query) for key in name_keys(name)}
+        vessel = query.kind in MAY_BE_VESSEL
+        return {key for name in _query_names(query) for key in name_keys(name, vessel)}
 
     def shortlist(self, query: Query, size: int = CANDIDATES_SCORED, keys: set[str] | None = None) -> list[int]:
         keys = self._query_keys(query) if keys is None else keys
@@ -210,7 +231,8 @@ class ScreeningIndex:
         misses among the entries the estimate kept (see PRESCORE_MARGIN)."""
         keys = self._query_keys(query)
         query_names = _query_names(query)
-        query_words = [words for name in query_names for words in _query_words(name) if words]
+        query_words = [words for name in query_names for words in _query_words(name, query.kind in MAY_BE_VESSEL)
+                       if words]
         # Arabic or Hebrew script meets a name in other letters by its consonants too (compare_names),
         # either way round: the query's consonants, in whichever script it is written.
         query_abjad = any(map(is_abjad, query_names))
@@ -222,6 +244,7 @@ class ScreeningIndex:
             # Only names sharing keys with the query can score, and of an entry's many aliases only
             # the few sharing the most telling keys are worth a full comparison.
             overlaps = []
+            vessel = candidate.kind == "vessel"
             for name, name_keys_ in self._name_keys[position]:
                 shared = name_keys_ & keys
                 if shared:
@@ -233,7 +256,7 @@ class ScreeningIndex:
                 # The cheap estimate decides which names (and, past the first ranks, which entries)
                 # get the full alignment: those that may still reach the threshold.
                 floor = threshold - PRESCORE_MARGIN
-                estimates = [self._estimate(query_words, name, name_keys_, query_skeletons, query_abjad)
+                estimates = [self._estimate(query_words, name, vessel, name_keys_, query_skeletons, query_abjad)
                              for _, name, name_keys_ in overlaps[:NAMES_COMPARED_PER_ENTRY]]
                 if rank >= ALWAYS_SCORED and max(estimates) < floor:
                     continue
@@ -245,12 +268,12 @@ class ScreeningIndex:
         results.sort(key=lambda r: (-r.score, r.candidate.reference_number))
         return results[:limit]
 
-    def _estimate(self, query_words, name: CandidateName, name_keys_: frozenset[str],
+    def _estimate(self, query_words, name: CandidateName, vessel: bool, name_keys_: frozenset[str],
                   query_skeletons: list[str], query_abjad: bool) -> float:
         """A generous guess at the name score from blocking keys alone: a query name part counts as
         matched when it shares its sound, its first or its last four letters with the entry's name.
         Between Arabic or Hebrew script and other letters, also the consonant score compare_names gives."""
-        parts, abjad, initial_keys, spellings = self._name_facts[name.name]
+        parts, abjad, initial_keys, spellings = self._name_facts[name.name, vessel]
         if not parts or (abjad and query_abjad):
             # Two names written without vowels meet by the alignment's spelling rules more than by
             # keys ("wy" is one letter from "wly", with no key in common): always aligned.

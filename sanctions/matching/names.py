@@ -2,7 +2,9 @@
 together or apart), score each pair, and weigh what is left unmatched on either side."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -11,6 +13,7 @@ from rapidfuzz.fuzz import ratio
 
 from sanctions import identifiers as ids
 
+from .korean import compare_korean_names
 from .normalize import (
     LEGAL_FORM,
     NUMBER,
@@ -55,6 +58,17 @@ NUMBER_MISMATCH_FACTOR = 0.5  # "NAM SAN 8" is not "NAM SAN 6"
 ONE_SIDED_NUMBER_FACTOR = 0.8
 PAIR_CUTOFF = 0.6
 INITIAL_SIMILARITY = 0.7
+# Word weights in organisation and vessel names (word_weights): a word shared by more entries than
+# this (at least this many, or this share of them) weighs less; never less than the least weight.
+COMMON_FROM_ENTRIES = 3
+COMMON_FROM_SHARE = 0.002
+LEAST_WORD_WEIGHT = 0.05
+# Below this weight a word is a common one; two names sharing only such words score at most the cap,
+# below the threshold (DEFAULT_THRESHOLD in scoring.py).
+COMMON_WORD_WEIGHT = 0.35
+COMMON_WORDS_ONLY_CAP = 0.55
+# A Korean name sharing syllables with another, but not the same name (korean.py): at most this.
+KOREAN_WEAK_CAP = 0.6
 
 NICKNAMES = {
     frozenset(pair) for pair in [
@@ -352,11 +366,13 @@ def _father_swapped(query: NameForm, candidate: NameForm, aligned: dict[int, int
 
 def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True,
                   extra_query_cost: float = EXTRA_QUERY_COST, organization: bool = False,
-                  initials: bool = True, units: Mapping[NameForm, tuple[_Unit, ...]] | None = None
-                  ) -> NameComparison:
+                  initials: bool = True, units: Mapping[NameForm, tuple[_Unit, ...]] | None = None,
+                  word_weights: Mapping[str, float] | None = None) -> NameComparison:
     """`initials`: words without a vowel may be initials written together ("JC"); not so in
     romanised Arabic or Hebrew, which write no vowels. `units`: the candidate's units, worked
-    out once when the index was built (see PreparedNames)."""
+    out once when the index was built (see PreparedNames). `word_weights`: what each word of an
+    organisation's or vessel's name weighs, from how many entries of the lists share it (see
+    word_weights); a word missing from it weighs in full."""
     q_units = _units(query)
     if units is None:
         c_units = _units(candidate)
@@ -372,6 +388,9 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
     matched_weight = matched_score = 0.0
     aligned: dict[int, int] = {}
     notes = []
+    if word_weights is not None:
+        q_weights = [_token_weight(t, word_weights) for t in query]
+        c_weights = [_token_weight(t, word_weights) for t in candidate]
     # Two rounds keep it cheap: sure single-word pairs first, then everything else (weaker pairs,
     # words written together or apart) among what is left. _units lists the single words first.
     first_round = _pairs(q_units[:len(query)], c_units[:len(candidate)], last_q, last_c, phonetic, 0.85,
@@ -392,7 +411,10 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
             if q.single and c.single:
                 aligned[q.start] = c.start
             # The lighter side: one word matching three written together must not weigh three.
-            weight = min(q.span_weight, c.span_weight)
+            if word_weights is None:
+                weight = min(q.span_weight, c.span_weight)
+            else:
+                weight = min(math.fsum(q_weights[q.start:q.end + 1]), math.fsum(c_weights[c.start:c.end + 1]))
             matched_weight += weight
             matched_score += weight * similarity
             if how != "same":
@@ -406,7 +428,14 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
     used_c = {i for i in range(len(candidate)) if used_c >> i & 1}
     extra_q = [query[i] for i in range(len(query)) if i not in used_q]
     extra_c = [candidate[i] for i in range(len(candidate)) if i not in used_c]
-    substitutions = min(sum(t.role == PART for t in extra_q), sum(t.role == PART for t in extra_c))
+    if word_weights is None:
+        substitutions = min(sum(t.role == PART for t in extra_q), sum(t.role == PART for t in extra_c))
+    else:
+        # A common word replaced by another ("Shipping" for "Trading") says less than a distinctive one.
+        substitutions = min(math.fsum(q_weights[i] for i in range(len(query)) if i not in used_q
+                                      and query[i].role == PART),
+                            math.fsum(c_weights[i] for i in range(len(candidate)) if i not in used_c
+                                      and candidate[i].role == PART))
     # A missing patronymic costs little, a different one does not (then both sides have parts left).
     q_secondary = _secondary(query) if not any(t.role == PART for t in extra_c) else frozenset()
     c_secondary = _secondary(candidate) if not any(t.role == PART for t in extra_q) else frozenset()
@@ -414,11 +443,12 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
     c_place = organization and not any(t.role == PART for t in extra_q)  # branches, no discount
 
     def cost(token: Token, secondary: bool, usual: float, place: bool) -> float:
+        weight = ROLE_WEIGHT[token.role] if word_weights is None else _token_weight(token, word_weights)
         if secondary:
-            return ROLE_WEIGHT[token.role] * EXTRA_SECONDARY_COST
+            return weight * EXTRA_SECONDARY_COST
         if place and token.role == PART and _is_place(token.text):
-            return usual * PLACE_IN_ORGANIZATION_FACTOR
-        return ROLE_WEIGHT[token.role] * usual
+            return usual * PLACE_IN_ORGANIZATION_FACTOR * (1.0 if word_weights is None else weight)
+        return weight * usual
 
     denominator = (matched_weight
                    + sum(cost(query[i], i in q_secondary, extra_query_cost, q_place)
@@ -427,6 +457,10 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
                          for i in range(len(candidate)) if i not in used_c)
                    + SUBSTITUTION_COST * substitutions)
     score = matched_score / denominator
+    if word_weights is not None and _only_common_words_matched(query, candidate, used_q, used_c, q_weights,
+                                                                 c_weights):
+        score = min(score, COMMON_WORDS_ONLY_CAP)
+        notes.append("only common words in common")
     if aligned and _father_swapped(query, candidate, aligned):
         score *= SWAPPED_FATHER_FACTOR
         notes.append("son and father swapped")
@@ -446,6 +480,39 @@ def compare_forms(query: NameForm, candidate: NameForm, *, phonetic: bool = True
     if extra_c:
         notes.append("unmatched in entry: " + " ".join(t.text for t in extra_c))
     return NameComparison(score, "; ".join(notes) or "all parts match")
+
+
+def _token_weight(token: Token, word_weights: Mapping[str, float]) -> float:
+    weight = ROLE_WEIGHT[token.role]
+    return weight * word_weights.get(token.text, 1.0) if token.role == PART else weight
+
+
+def _only_common_words_matched(query: NameForm, candidate: NameForm, used_q: set[int], used_c: set[int],
+                               q_weights: list[float], c_weights: list[float]) -> bool:
+    """Every name part the two share is a common word ("Korea", "Shipping"), and one of them has a
+    distinctive word the other lacks: two companies, not one."""
+    shared = [q_weights[i] for i in used_q if query[i].role == PART] + \
+             [c_weights[i] for i in used_c if candidate[i].role == PART]
+    if not shared or max(shared) >= COMMON_WORD_WEIGHT:
+        return False
+    return any(query[i].role == PART and q_weights[i] >= COMMON_WORD_WEIGHT for i in range(len(query))
+               if i not in used_q) or any(candidate[i].role == PART and c_weights[i] >= COMMON_WORD_WEIGHT
+                                          for i in range(len(candidate)) if i not in used_c)
+
+
+def word_weights(names_per_entry: Iterable[Iterable[NameForm]]) -> dict[str, float]:
+    """What a word of organisations' and vessels' names weighs, from how many of those entries
+    share it: in full when a few do, falling with the log of its share beyond ("Korea" and
+    "Shipping" are in hundreds of entries, "Ryonbong" in one). Only the words below full weight."""
+    entries = 0
+    counts: Counter[str] = Counter()
+    for forms in names_per_entry:
+        entries += 1
+        counts.update({t.text for form in forms for t in form if t.role == PART})
+    common_from = max(COMMON_FROM_ENTRIES, COMMON_FROM_SHARE * entries)
+    full = math.log(1 + entries / common_from)
+    return {word: max(LEAST_WORD_WEIGHT, (math.log(1 + entries / count) / full) ** 2)
+            for word, count in counts.items() if count > common_from}
 
 
 def _acronym(short: NameForm, long: NameForm, organization: bool = False) -> bool:
@@ -471,34 +538,50 @@ def _ideographic(char: str) -> bool:
 
 class PreparedNames:
     """What comparing a list entry's names needs, kept with the index for the list version's life:
-    each name's forms (worked out when the index is built, for its keys) and each form's units
-    (worked out on the first comparison that needs them), so a query pays only for its own side."""
+    each name's forms (worked out when the index is built, for its keys), each form's units
+    (worked out on the first comparison that needs them), and the weights of the words of
+    organisations' and vessels' names in that index, so a query pays only for its own side."""
 
     def __init__(self):
-        self.forms: dict[str, tuple[NameForm, ...]] = {}
+        self.forms: dict[tuple[str, bool], tuple[NameForm, ...]] = {}
         self.units: dict[NameForm, tuple[_Unit, ...]] = {}
+        self.word_weights: dict[str, float] | None = None
 
-    def add(self, name: str) -> tuple[NameForm, ...]:
-        forms = self.forms.get(name)
+    def add(self, name: str, vessel: bool = False) -> tuple[NameForm, ...]:
+        forms = self.forms.get((name, vessel))
         if forms is None:
-            forms = self.forms[name] = name_forms(name)
+            forms = self.forms[name, vessel] = name_forms(name, vessel)
         return forms
 
 
-def compare_names(query: str, candidate: str, *, organization: bool = False,
-                  prepared: PreparedNames | None = None) -> NameComparison:
-    """`organization`: the names are organisations' (see EXTRA_QUERY_COST_ORGANIZATION).
-    `prepared`: the candidate side's forms and units, from the index."""
-    c_forms = prepared.forms.get(candidate) if prepared is not None else None
+def compare_names(query: str, candidate: str, *, organization: bool = False, person: bool = False,
+                  vessel: bool = False, prepared: PreparedNames | None = None) -> NameComparison:
+    """`organization`, `person`, `vessel`: the candidate's kind (organisations: see
+    EXTRA_QUERY_COST_ORGANIZATION; people: Korean names are compared as such, korean.py; vessels:
+    their names read as ships' names, normalize._vessel_words). `prepared`: the candidate side's
+    forms, units and word weights, from the index."""
+    korean = compare_korean_names(query, candidate) if person else None
+    if korean is not None and korean.strong:
+        return NameComparison(korean.score, korean.detail)
+    result = _compare_names(query, candidate, organization=organization, vessel=vessel, prepared=prepared)
+    if korean is not None and result.score > KOREAN_WEAK_CAP:
+        return NameComparison(KOREAN_WEAK_CAP, f"{korean.detail}, a weak match ({result.detail})")
+    return result
+
+
+def _compare_names(query: str, candidate: str, *, organization: bool, vessel: bool,
+                   prepared: PreparedNames | None) -> NameComparison:
+    c_forms = prepared.forms.get((candidate, vessel)) if prepared is not None else None
     if c_forms is None:
-        c_forms = name_forms(candidate)
+        c_forms = name_forms(candidate, vessel)
     units = prepared.units if prepared is not None else None
+    weights = prepared.word_weights if prepared is not None and (organization or vessel) else None
     extra_query_cost = EXTRA_QUERY_COST_ORGANIZATION if organization else EXTRA_QUERY_COST
     if same_non_latin_script(query, candidate):
         # No romanisation ambiguity between two names in one script: sound-alikes do not count.
         initials = not is_abjad(query)
-        romanised = max((compare_forms(q, c, phonetic=False, initials=initials, units=units) for q in name_forms(query)
-                         for c in c_forms), key=lambda r: r.score, default=None)
+        romanised = max((compare_forms(q, c, phonetic=False, initials=initials, units=units, word_weights=weights)
+                         for q in name_forms(query, vessel) for c in c_forms), key=lambda r: r.score, default=None)
         ideographic = any(map(_ideographic, query))
         if romanised is not None and not ideographic:
             return romanised  # the comparison as written only stands in for no romanised form, or caps Han
@@ -508,10 +591,10 @@ def compare_names(query: str, candidate: str, *, organization: bool = False,
         return min(by_character, romanised, key=lambda r: r.score)
     best = NameComparison(0.0, "no comparable form")
     initials = not (is_abjad(query) or is_abjad(candidate))
-    for q_form in name_forms(query):
+    for q_form in name_forms(query, vessel):
         for c_form in c_forms:
             result = compare_forms(q_form, c_form, extra_query_cost=extra_query_cost, organization=organization,
-                                   initials=initials, units=units)
+                                   initials=initials, units=units, word_weights=weights)
             if result.score > best.score:
                 best = result
             if best.score < 0.85 and (_acronym(q_form, c_form, organization) or _acronym(c_form, q_form, organization)):

@@ -203,18 +203,21 @@ _LEET = str.maketrans("013457890", "oieastbgo")
 _LEET_DIGIT = re.compile(r"(?<=[a-z])[013457-9]+(?=[a-z])")
 
 
-def tokenize(latin: str, *, syllables: bool = False) -> NameForm:
+def tokenize(latin: str, *, syllables: bool = False, vessel: bool = False) -> NameForm:
     """`syllables`: `latin` reads a Han, Hangul or kana name, one word per syllable; "Ao", "De" or
-    "La" are then syllables of the name, never legal forms, particles or titles."""
+    "La" are then syllables of the name, never legal forms, particles or titles. `vessel`: a ship's
+    name, read by _vessel_words."""
     if syllables:
         return tuple(_split_digits(w)[0] if w.isdigit() else Token(w) for w in SEPARATORS.split(fold(latin)) if w)
     tokens = []
     words = [w for w in SEPARATORS.split(fold(latin)) if w]
     words = [_LEET_DIGIT.sub(lambda m: m.group(0).translate(_LEET), w) if not w.isdigit() else w for w in words]
     words = _fold_fuzzy_legal_phrases(words)
+    if vessel:
+        words = _vessel_words(words)
     for raw in words:
         raw = WORD_ABBREVIATIONS.get(raw, raw)
-        if not tokens and raw in HONORIFICS:  # titles lead a name: "Dr", "Mullah"
+        if not tokens and raw in HONORIFICS and not vessel:  # titles lead a name: "Dr", "Mullah"
             continue
         if raw.isdigit():
             tokens.append(Token(raw.lstrip("0") or "0", NUMBER))
@@ -229,6 +232,34 @@ def tokenize(latin: str, *, syllables: bool = False) -> NameForm:
     # Number words only count as numbers beside other name parts ("Three Percenters"), never
     # alone, where they are names ("Second" as a surname stays a word when it is all there is).
     return tuple(_numbers_from_words(tokens)) if len(tokens) > 1 else tuple(tokens)
+
+
+# What ships' names are prefixed with: the kind of ship (motor vessel, motor tanker, steamship), not
+# its name. Folded, "M/V" is the two words "m v".
+VESSEL_PREFIXES = (("m", "v"), ("m", "t"), ("m", "s"), ("mv",), ("mt",), ("ms",), ("ss",))
+ROMAN_HULL_NUMBERS = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8",
+                      "ix": "9", "x": "10", "xi": "11", "xii": "12"}
+
+
+_SLASHED_VESSEL_PREFIX = re.compile(r"^\s*m\s*/\s*[vts]\b\.?\s*", re.IGNORECASE)
+
+
+def _vessel_words(words: list[str]) -> list[str]:
+    """A ship's name keeps every word (a leading "Admiral" or "President" is part of it); its type
+    prefix goes, and its hull number is a number however written: "NO. 2", "2" and "II" are 2."""
+    for prefix in VESSEL_PREFIXES:
+        if len(words) > len(prefix) and tuple(words[:len(prefix)]) == prefix:
+            words = words[len(prefix):]
+            break
+    out = []
+    for i, word in enumerate(words):
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if word == "no" and i and following.isdigit():
+            continue  # "NO. 2": the number alone
+        if i and i == len(words) - 1 and word in ROMAN_HULL_NUMBERS:
+            word = ROMAN_HULL_NUMBERS[word]
+        out.append(word)
+    return out
 
 
 _NUMBER_WORDS = {
@@ -290,15 +321,18 @@ def _alternatives(name: str) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-def name_forms(name: str) -> tuple[NameForm, ...]:
+def name_forms(name: str, vessel: bool = False) -> tuple[NameForm, ...]:
     """Every tokenised form of a name; empty when nothing of it is left (e.g. only a legal form).
-    "A/B" names two alternatives (as lists write "Al-Qa'ida/Islamic Army"): each is a form too."""
+    "A/B" names two alternatives (as lists write "Al-Qa'ida/Islamic Army"): each is a form too.
+    `vessel`: the name of a ship (see _vessel_words)."""
     forms = []
+    if vessel:
+        name = _SLASHED_VESSEL_PREFIX.sub("", name)  # "M/V X" is no pair of alternatives "M" and "V X"
     texts = [name] + _alternatives(name)
     for text in texts:
         syllables = bool(_CJK.search(text))
         for latin in readings(text):
-            form = tokenize(latin, syllables=syllables)
+            form = tokenize(latin, syllables=syllables, vessel=vessel)
             if any(t.role in (PART, NUMBER) for t in form):
                 forms.append(form)
     return tuple(dict.fromkeys(forms))

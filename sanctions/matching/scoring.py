@@ -11,9 +11,9 @@ from .names import PreparedNames, compare_names
 from .types import Candidate, CandidateBirthDate, CandidateName, Feature, MatchResult, Query
 
 ALGORITHM_NAME = "msmt-name-id"
-# 1.1.2: the estimate (index.py) no longer lets a part share its neighbour's keys; it counts swapped
-# letters and initials, and weighs names in Arabic script against other letters by keys and consonants.
-ALGORITHM_VERSION = "1.1.2"
+# Stored hits carry the version that found them; a new version re-screens every open report's
+# subjects (monitoring.screening.version_key). What each version changed: bench/README.md.
+ALGORITHM_VERSION = "1.2.0"
 DEFAULT_THRESHOLD = 0.70
 
 WEAK_ALIAS_FACTOR = 0.65  # a "Low" quality alias alone never reaches the threshold
@@ -59,12 +59,13 @@ def _name_feature(query: Query, candidate: Candidate, names: Iterable[CandidateN
     best_score, best = 0.0, Feature(0.0, "no name in common", query.name, candidate.primary_name)
     matched_name = candidate.primary_name
     names = tuple(candidate.names if names is None else names)
-    organization = candidate.kind == "entity"
+    kind = candidate.kind
     for query_name in (query.name, *query.aliases):
         if not query_name.strip():
             continue
         for name in names:
-            comparison = compare_names(query_name, name.name, organization=organization, prepared=prepared)
+            comparison = compare_names(query_name, name.name, organization=kind == "entity",
+                                       person=kind == "individual", vessel=kind == "vessel", prepared=prepared)
             score = comparison.score * (WEAK_ALIAS_FACTOR if name.quality == "low" else 1.0)
             if score > best_score:
                 label = {"primary": "name", "alias": "alias", "original_script": "name in original script"}[name.kind]

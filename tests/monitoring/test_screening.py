@@ -619,6 +619,27 @@ def test_a_new_list_version_makes_the_sweep_rescreen_against_it(report, save, un
     assert hits(subject)["KPi.099"].list_version == version
 
 
+def test_a_new_engine_version_makes_the_sweep_rescreen_and_each_hit_keeps_the_version_that_found_it(
+        report, save, monkeypatch):
+    subject = save(report=report, name="Ri Won Ho")
+    [found] = [m for m in hits(subject).values() if m.is_match]
+    assert found.algorithm_version == ALGORITHM_VERSION
+    assert list(screening.subjects_needing_screening()) == []
+
+    # The engine is upgraded (a deploy): nothing stored changes until the sweep runs.
+    monkeypatch.setattr(screening, "ALGORITHM_VERSION", "99.0.0")
+    found.refresh_from_db()
+    assert found.algorithm_version == ALGORITHM_VERSION
+    assert list(screening.subjects_needing_screening()) == [subject]
+
+    tasks.screening_sweep_task.apply()
+
+    subject.refresh_from_db()
+    assert f"{ALGORITHM_NAME}:99.0.0" in subject.screened_versions.split(",")
+    assert hits(subject)[found.list_entry.reference_number].algorithm_version == "99.0.0"
+    assert list(screening.subjects_needing_screening()) == []
+
+
 def test_a_subject_edited_while_the_broker_is_down_is_rescreened_by_the_sweep(report, save, caplog):
     subject = save(report=report, name="Choe Son Hui")
     with broker_down():
@@ -671,7 +692,8 @@ def test_a_sync_fans_out_over_open_subjects_with_the_changed_entries(report, sav
     previous = ListVersion.objects.filter(status="applied").order_by("pk").first()
     never_synced = ",".join(f"{spec.slug}:-" for spec in sorted(settings.LIST_SOURCES, key=lambda spec: spec.slug)
                             if spec.slug != "un-sc")
-    assert {advance_from for _, _, advance_from in calls} == {f"{never_synced},un-sc:{previous.pk}"}
+    engine = f"{ALGORITHM_NAME}:{ALGORITHM_VERSION}"
+    assert {advance_from for _, _, advance_from in calls} == {f"{engine},{never_synced},un-sc:{previous.pk}"}
 
 
 # --- The index cache --------------------------------------------------------------------------------------------
