@@ -34,7 +34,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .normalize import HONORIFICS, fold
+from .normalize import HONORIFICS, _korean_reading, fold
 
 _FIRST_SYLLABLE, _LAST_SYLLABLE = 0xAC00, 0xD7A3
 _VOWELS_PER_INITIAL = 21 * 28
@@ -76,7 +76,8 @@ class Syllable:
 @dataclass(frozen=True, slots=True)
 class KoreanName:
     words: tuple[tuple[Syllable, ...], ...]  # per word as written, its syllables
-    hangul: bool = False  # written in Hangul: the surname is first, always
+    hangul: bool = False  # written in Hangul (or Hanja): the surname is first, always
+    from_hanja: bool = False  # read from Han characters, which may be a Chinese or Japanese name
 
     def readings(self) -> list[tuple[Syllable, tuple[Syllable, ...]]]:
         """(surname, given-name syllables), surname first and, unless in Hangul, surname last."""
@@ -227,54 +228,67 @@ def _segment(word: str) -> tuple[Syllable, ...] | None:
 _WORDS = re.compile(r"[a-z]+")
 _VOWEL = re.compile(r"[aeiouy]")
 _HANGUL_SYLLABLE = re.compile("[\uac00-\ud7a3]")
+_HAN_NAME = re.compile("[\u4e00-\u9fff\uf900-\ufaff]{2,4}")
 _LATIN_OR_HANGUL = re.compile(r"^[\sA-Za-z\-'’`.,\uac00-\ud7a3\u0300-\u036f\u00c0-\u024f]+$")
 MOST_SYLLABLES = 4
 
 
 @lru_cache(maxsize=200_000)
-def read_korean_name(name: str) -> KoreanName | None:
-    """`name` as a Korean name: two to four syllables, in Latin letters (at most one word no system
-    writes, read as a misspelt syllable) or in Hangul; None when it cannot be one."""
+def read_korean_name(name: str) -> tuple[KoreanName, ...]:
+    """`name` read as a Korean name, every way it may be one: two to four syllables in Hangul, or
+    in Latin letters where at most one word is no syllable any system writes but one edit from one
+    (a misspelt syllable; "Hwaan" may be "Hwa An" or a misspelt "Hwan"). Empty when it cannot be one."""
+    from_hanja = bool(_HAN_NAME.fullmatch(name.strip()))
+    if from_hanja:
+        name = _korean_reading(name.strip())
     if not _LATIN_OR_HANGUL.match(name):
-        return None  # digits, Han characters (read otherwise, see normalize.readings), other scripts
+        return ()  # digits, other scripts
     if _HANGUL_SYLLABLE.search(name):
         words = name.split()
         if not all(_HANGUL_SYLLABLE.fullmatch(c) for word in words for c in word):
-            return None
+            return ()
         if len(words) == 1:
             words = [words[0][0], words[0][1:]]
         syllables = [tuple(Syllable(_revised(c), frozenset(c), written_in_hangul=True) for c in word) for word in words]
         total = sum(map(len, syllables))
-        return KoreanName(tuple(syllables), hangul=True) if 2 <= total <= MOST_SYLLABLES and syllables[1] else None
+        if not 2 <= total <= MOST_SYLLABLES or not syllables[1]:
+            return ()
+        return (KoreanName(tuple(syllables), hangul=True, from_hanja=from_hanja),)
     words = _WORDS.findall(fold(name))
     while words and words[0] in HONORIFICS:
         words = words[1:]
-    read: list[tuple[Syllable, ...]] = []
-    unknown = 0
+    if len(words) < 2:
+        return ()
+    readings: list[list[tuple[Syllable, ...]]] = [[]]
     for word in words:
+        ways = []
         segmented = _segment(word)
-        if segmented is None:
-            unknown += 1
-            if unknown > 1 or not _misspelt_syllable(word):
-                return None
-            segmented = (Syllable(word, frozenset()),)
-        read.append(segmented)
-    total = sum(map(len, read))
-    if len(read) < 2 or not 2 <= total <= MOST_SYLLABLES:
-        return None
-    return KoreanName(tuple(read))
+        if segmented is not None:
+            ways.append(segmented)
+        if len(segmented or ()) != 1 and _misspelt_syllable(word):
+            ways.append((Syllable(word, frozenset()),))
+        if not ways:
+            return ()
+        readings = [read + [way] for read in readings for way in ways]
+    names = []
+    for read in readings:
+        unknown = sum(1 for word in read for syllable in word if not syllable.hangul)
+        if unknown <= 1 and 2 <= sum(map(len, read)) <= MOST_SYLLABLES:
+            names.append(KoreanName(tuple(read)))
+    return tuple(names)
 
 
-# Letters no romanisation of Korean writes: a word with one is no Korean syllable, misspelt or not
-# ("Xi", "Zhang", "Frank").
-_NOT_KOREAN_LETTERS = re.compile("[fqvxz]")
+# Letters no romanisation of Korean writes in a syllable: a word with them is no Korean syllable,
+# misspelt or not ("Xi", "Zhang", "Frank", Wade-Giles "Hsi").
+_NOT_KOREAN_LETTERS = re.compile("[fqvxz]|hs")
 
 
 def _misspelt_syllable(word: str) -> bool:
     """A word no system writes may be a misspelt syllable: one edit from one that is."""
     if not 2 <= len(word) <= 7 or not _VOWEL.search(word) or _NOT_KOREAN_LETTERS.search(word):
         return False
-    return process.extractOne(word, _spellings_list(), scorer=OSA.distance, score_cutoff=1) is not None
+    return any(process.extractOne(form, _spellings_list(), scorer=OSA.distance, score_cutoff=1) is not None
+               for form in {word, _DOUBLED.sub(r"\1", word)})
 
 
 @lru_cache(maxsize=1)
@@ -343,16 +357,19 @@ def _compare_readings(q_surname: Syllable, q_given: tuple[Syllable, ...], c_surn
 
 def compare_korean_names(query: str, candidate: str) -> KoreanComparison | None:
     """Both names read as Korean names, one of them with a known surname at one end: the best
-    reading of each (surname first or last) compared; None when they are not Korean names."""
-    q_name, c_name = read_korean_name(query), read_korean_name(candidate)
-    if q_name is None or c_name is None:
-        return None
+    reading of each (surname first or last) compared; None when they are not Korean names. Han
+    characters are read in Korean (Hanja)."""
+    q_names, c_names = read_korean_name(query), read_korean_name(candidate)
     best: KoreanComparison | None = None
-    for q_surname, q_given in q_name.readings():
-        for c_surname, c_given in c_name.readings():
+    q_readings = [reading for name in q_names for reading in name.readings()]
+    c_readings = [reading for name in c_names for reading in name.readings()]
+    for q_surname, q_given in q_readings:
+        for c_surname, c_given in c_readings:
             if not (surnames_of(q_surname) or surnames_of(c_surname)):
                 continue
             result = _compare_readings(q_surname, q_given, c_surname, c_given)
             if best is None or (result.strong, result.score) > (best.strong, best.score):
                 best = result
+    if best is not None and not best.strong and any(n.from_hanja for n in (*q_names, *c_names)):
+        return None  # Han characters read as Korean may be a Chinese name: their Korean reading only adds
     return best

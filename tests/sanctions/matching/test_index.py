@@ -1,5 +1,6 @@
 """The candidate index (pure, no database): only candidates sharing a name key or an identifier
 with the query are scored; results come best first, cut at the limit."""
+import math
 from unittest import mock
 
 import pytest
@@ -352,3 +353,40 @@ def test_a_misspelt_part_is_near_its_spelling_as_the_alignment_reads_the_first_l
     assert _near_a_spelling("galindo", ("calinda", "perez"))
     assert not _near_a_spelling("lavrov", ("navros",))  # another first sound: one edit at most
     assert _near_a_spelling("al", ("zouheir", "al", "maghribi"))  # written alike, another role
+
+
+# --- kind-aware shortlists, word weights, vessel names ---------------------------------------------------
+
+def test_a_person_query_shortlists_people_before_vessels_and_organisations_of_the_name():
+    crowd = [candidate(100 + i, f"KUM SONG {i}", "vessel") for i in range(CANDIDATES_SCORED + 5)]
+    crowd += [candidate(200 + i, f"KUM SONG TRADING {i}", "entity") for i in range(CANDIDATES_SCORED + 5)]
+    person = candidate(999, "KUM SONG HUI")
+    index = ScreeningIndex([*crowd, person])
+    assert index.candidates.index(person) in index.shortlist(Query(name="Kum Song", kind="person"))
+    assert index.shortlist(Query(name="Kum Song", kind="person"))[0] == index.candidates.index(person)
+
+
+def test_an_identifier_brings_its_entry_in_whatever_the_kind_first():
+    crowd = [candidate(100 + i, f"KUM SONG {i}", "vessel") for i in range(CANDIDATES_SCORED + 5)]
+    person = candidate(999, "PAK CHOL", identifiers=[("passport", "PP 563120356", "PP563120356")])
+    index = ScreeningIndex([*crowd, person])
+    shortlist = index.shortlist(Query(name="Kum Song", kind="vessel", identifiers=("PP563120356",)))
+    assert index.candidates.index(person) in shortlist
+
+
+def test_the_word_weights_come_from_the_organisations_and_vessels_of_the_index_only():
+    companies = [candidate(i, f"KOREA {word} SHIPPING", "entity") for i, word in enumerate(
+        "RYONBONG SONGBONG KWANGSON CHONGBONG HAEGUM".split())]
+    people = [candidate(10 + i, f"KOREA {i}") for i in range(20)]  # not organisation names: not counted
+    weights = ScreeningIndex([*companies, *people]).prepared.word_weights
+    assert weights["korea"] == pytest.approx((math.log(1 + 5 / 5) / math.log(1 + 5 / 3)) ** 2)
+    assert "ryonbong" not in weights
+
+
+def test_a_vessel_is_found_by_its_former_name_and_with_its_type_prefix():
+    vessel = Candidate(entry_id=7, source="test", reference_number="T.007", kind="vessel", primary_name="KUM UN SAN 2",
+                       names=(CandidateName("KUM UN SAN 2"), CandidateName("SEA STAR II", "fka", "alias")))
+    index = ScreeningIndex([vessel, KIM_JONG_SIK, GREEN_PINE])
+    for name in ("M/V Sea Star No. 2", "MV KUM UN SAN II", "Sea Star 2"):
+        [hit] = index.screen(Query(name=name, kind="vessel"))
+        assert hit.candidate is vessel and hit.match and hit.score == 1.0, name

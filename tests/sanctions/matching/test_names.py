@@ -1,10 +1,12 @@
 """Comparing two names (pure, no database): spelling and romanisation variants, names written
 together or apart, order swaps, initials, particles, legal forms, numbers, other scripts, and
 different people kept apart."""
+import math
+
 import pytest
 
 from sanctions.matching import DEFAULT_THRESHOLD, compare_names
-from sanctions.matching.names import token_similarity
+from sanctions.matching.names import COMMON_WORDS_ONLY_CAP, PreparedNames, token_similarity, word_weights
 from sanctions.matching.normalize import name_forms
 
 SAME = 0.9  # two spellings of one name
@@ -462,3 +464,65 @@ def test_consonant_score_is_what_compare_names_gives_an_arabic_name_against_lati
     assert consonant_score(["xyz", "hsnsrlh"], "hsnsrlh") == 0.9
     assert consonant_score(["hsnsrlh"], "mhmdslh") == 0.0
     assert consonant_score(["hs"], "hs") == 0.0
+
+
+# --- word weights of organisation and vessel names ----------------------------------------------------
+
+def _weighted(names: list[str]) -> PreparedNames:
+    """A prepared index side whose word weights come from these organisations' names."""
+    prepared = PreparedNames()
+    prepared.word_weights = word_weights(name_forms(name) for name in names)
+    return prepared
+
+
+# Twenty Korean shipping companies: "Korea" and "Shipping" in all, "General" in ten, each its own word.
+COMPANIES = [f"Korea {word} Shipping" for word in ("Ryonbong Songbong Kwangson Chongbong Haegum Ryongnam Unha Tonghae "
+                                                   "Sobaeksu Kumsong").split()] + \
+            [f"Korea General {word} Shipping" for word in ("Taedong Amnok Chongchon Tumen Ryesong Chaeryong Imjin "
+                                                            "Songchon Pothong Namgang").split()]
+
+
+def test_a_word_weighs_less_the_more_entries_share_it():
+    weights = word_weights(name_forms(name) for name in COMPANIES)
+    full = math.log(1 + 20 / 3)  # COMMON_FROM_ENTRIES entries or fewer: full weight
+    assert weights["korea"] == pytest.approx((math.log(1 + 20 / 20) / full) ** 2)  # 0.116
+    assert weights["general"] == pytest.approx((math.log(1 + 20 / 10) / full) ** 2)  # 0.265
+    assert "ryonbong" not in weights  # in one entry: weighs in full
+
+
+def test_a_match_on_common_words_alone_is_never_a_hit():
+    prepared = _weighted(COMPANIES)
+    query, listed = "Korea General Shipping Ryonbong", "Korea General Shipping"
+    # Without weights: three words of four matched, one extra query word (0.8): 3 / 3.8 = 0.79, a hit.
+    assert compare_names(query, listed, organization=True).score == pytest.approx(3 / 3.8)
+    weighted = compare_names(query, listed, organization=True, prepared=prepared)
+    assert weighted.score <= COMMON_WORDS_ONLY_CAP < DEFAULT_THRESHOLD
+    assert "only common words in common" in weighted.detail
+    # Two different companies sharing "Korea General ... Shipping":
+    assert compare_names("Korea General Taedong Shipping", "Korea General Amnok Shipping", organization=True,
+                         prepared=prepared).score < DEFAULT_THRESHOLD
+    # The one name that is nothing but common words still matches itself.
+    assert compare_names(listed, listed, organization=True, prepared=prepared).score == 1.0
+
+
+def test_the_distinctive_word_carries_an_organisation_name():
+    prepared = _weighted(COMPANIES)
+    # The listed name with the common words dropped or added still is the company.
+    assert compare_names("Ryonbong Shipping", "Korea Ryonbong Shipping", organization=True,
+                         prepared=prepared).score >= DEFAULT_THRESHOLD
+    assert compare_names("Korea General Ryonbong Shipping", "Korea Ryonbong Shipping", organization=True,
+                         prepared=prepared).score >= DEFAULT_THRESHOLD
+
+
+def test_word_weights_are_not_applied_to_people():
+    prepared = _weighted(["Kim Il Sung"] * 10)
+    assert compare_names("Kim Chol", "Kim Il Sung", person=True, prepared=prepared).score == \
+        compare_names("Kim Chol", "Kim Il Sung", person=True).score
+
+
+def test_a_vessel_name_keeps_its_leading_title_and_its_hull_number_however_written():
+    assert compare_names("M/V ADMIRAL KIM NO. 2", "Admiral Kim II", vessel=True).score == 1.0
+    # A person's title goes, a ship's stays: "Admiral Kim" is not the vessel "Kim". Like an organisation's
+    # name, a ship's is a fixed phrase: the extra word costs EXTRA_QUERY_COST_ORGANIZATION, 1 / 1.8.
+    assert compare_names("Admiral Kim", "KIM").score == 1.0
+    assert compare_names("Admiral Kim", "KIM", vessel=True).score == pytest.approx(1 / 1.8)

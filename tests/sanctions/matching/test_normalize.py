@@ -349,3 +349,25 @@ def test_international_is_a_word_of_the_name_not_a_legal_form():
 @pytest.mark.parametrize("name", ["President Erdogan", "Präsident Erdogan", "Senator Erdogan"])
 def test_a_leading_title_of_office_is_dropped(name):
     assert texts(name) == [("erdogan",)]
+
+
+# --- vessel names -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("written", ["M/V KUM UN SAN NO. 2", "MV Kum Un San 2", "M.V. KUM UN SAN No 2", "KUM UN SAN II",
+                                     "M/T Kum Un San 2", "SS KUM UN SAN 2", "Kum Un San Two"])
+def test_a_vessel_name_drops_its_type_prefix_and_reads_its_hull_number_however_written(written):
+    assert [[(t.text, t.role) for t in form] for form in name_forms(written, vessel=True)] == [
+        [("kum", "part"), ("un", "part"), ("san", "part"), ("2", "number")]]
+
+
+def test_a_vessel_name_keeps_a_leading_title_a_person_name_drops():
+    assert [t.text for t in name_forms("Admiral Tokyo", vessel=True)[0]] == ["admiral", "tokyo"]
+    assert [t.text for t in name_forms("President Kim", vessel=True)[0]] == ["president", "kim"]
+    assert [t.text for t in name_forms("Admiral Tokyo")[0]] == ["tokyo"]
+
+
+def test_a_lone_prefix_or_numeral_is_the_name_itself():
+    # Nothing but "MV" or "SS" is left as it is; a Roman numeral only ends a name of several words.
+    assert [t.text for t in name_forms("SS", vessel=True)[0]] == ["ss"]
+    assert [t.text for t in name_forms("Ivan IV", vessel=True)[0]] == ["ivan", "4"]
+    assert [t.text for t in name_forms("Vi Kim", vessel=True)[0]] == ["vi", "kim"]
