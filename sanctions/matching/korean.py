@@ -23,8 +23,9 @@ that way. The tables come from a library, the systems' own rules are applied on 
 
 Two syllables are another romanisation of each other when the Hangul syllables they may write
 meet; a plain typo is one letter changed, dropped, added or two swapped in a syllable of three
-letters or more, once in a name (the misspellings the service must still find; "In" and "Un" are
-two syllables)."""
+letters or more, once in a name, never the first letter: "In" and "Un" are two syllables, and so
+are Yong, Song and Tong or Sam and Nam (KIM YONG CHOL, KIM SONG CHOL and KIM TONG CHOL are three
+UN designees, KPi.024, KPi.030 and KPi.068; KIM CHOL SAM and KIM CHOL NAM two, KPi.035 and KPi.044)."""
 from __future__ import annotations
 
 import re
@@ -300,9 +301,9 @@ _DOUBLED = re.compile(r"(.)\1+")
 
 
 def _typo(a: str, b: str) -> bool:
-    """One letter changed, dropped, added, or two swapped, in a syllable of three letters or more
-    ("In" and "Un" are two syllables); a doubled letter counts once ("Joonng" for "Jong")."""
-    if max(len(a), len(b)) < 3:
+    """One letter changed, dropped, added, or two swapped, past the first, in a syllable of three
+    letters or more (see the module's docstring); a doubled letter counts once ("Joonng" for "Jong")."""
+    if max(len(a), len(b)) < 3 or a[0] != b[0]:
         return False
     if OSA.distance(a, b, score_cutoff=1) <= 1:
         return True

@@ -93,7 +93,9 @@ def test_limit_cuts_the_results(seed_list, tmp_path):
 
 
 def test_threshold_decides_match(seed_list, tmp_path):
-    query = {"id": "ri", "name": "Ri Won", "kind": "person"}
+    # RI WON HO with one letter added in one syllable: a strong match at 1 - TYPO_COST = 0.88 (korean.py).
+    # ("Ri Won" alone, a surname and one given-name syllable, is not the same person.)
+    query = {"id": "ri", "name": "Ri Won Hoo", "kind": "person"}
     low, _, _ = run(tmp_path, [query], "--limit", "2", "--threshold", "0.7")
     high, _, _ = run(tmp_path, [query], "--limit", "2", "--threshold", "0.95")
 

@@ -121,6 +121,16 @@ def test_a_syllable_missing_is_another_name():
     assert "2 syllables vs 1" in weak("Kim Jong Un", "Kim Jong") or "1 syllables vs 2" in weak("Kim Jong", "Kim Jong Un")
 
 
+@pytest.mark.parametrize("one, other", [
+    # Three UN designees (KPi.024, KPi.030, KPi.068), and two (KPi.035, KPi.044): the first letter of a
+    # syllable changed makes another syllable, not a typo.
+    ("KIM YONG CHOL", "KIM SONG CHOL"), ("KIM YONG CHOL", "KIM TONG CHOL"), ("KIM CHOL SAM", "KIM CHOL NAM"),
+    ("Ri Myong Su", "Ri Byong Su"), ("Choe Ryong Hae", "Choe Yong Hae"),
+])
+def test_another_first_letter_makes_another_syllable(one, other):
+    assert " is not " in weak(one, other)
+
+
 def test_two_syllables_in_a_name_are_a_syllable_of_its_own_not_a_typo():
     # "In" and "Un" differ in one letter of two: other syllables, not a typo.
     assert "in is not un" in weak("Kim In Chol", "Kim Un Chol")
