@@ -212,6 +212,7 @@ def surnames_of(syllable: Syllable) -> frozenset[str]:
     return frozenset(found)
 
 
+@lru_cache(maxsize=100_000)
 def _segment(word: str) -> tuple[Syllable, ...] | None:
     """One syllable, or a given name written together ("Jongun", "Cholsu"): two of two letters or
     more ("Uun" is a misspelt "Un", not "U Un"), the first as long as a syllable may be (syllables
@@ -284,6 +285,7 @@ def read_korean_name(name: str) -> tuple[KoreanName, ...]:
 _NOT_KOREAN_LETTERS = re.compile("[fqvxz]|hs")
 
 
+@lru_cache(maxsize=100_000)
 def _misspelt_syllable(word: str) -> bool:
     """A word no system writes may be a misspelt syllable: one edit from one that is."""
     if not 2 <= len(word) <= 7 or not _VOWEL.search(word) or _NOT_KOREAN_LETTERS.search(word):
