@@ -1,5 +1,5 @@
 # One image for every role: web (default), worker and beat; the command picks the role.
-#   web:    gunicorn config.wsgi --bind 0.0.0.0:8000
+#   web:    gunicorn config.wsgi -c python:config.gunicorn   (BIND, WEB_CONCURRENCY, WEB_TIMEOUT)
 #   worker: celery -A config worker -Q default,sync -l INFO
 #   beat:   celery -A config beat -l INFO
 
@@ -29,10 +29,10 @@ COPY --chown=app:app . .
 # collectstatic needs settings to load; this key exists only for this build step.
 RUN DJANGO_SECRET_KEY=build-only-collectstatic-key-0123456789abcdefghijklmnopqrstuvwxyz \
     ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
- && mkdir -p /data/media && chown -R app:app /data /app/staticfiles
+ && mkdir -p /data/media /data/screening-index && chown -R app:app /data /app/staticfiles
 USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
     CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz').status == 200 else 1)"
 ENTRYPOINT ["/app/docker/entrypoint.sh"]
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "-c", "python:config.gunicorn"]

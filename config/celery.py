@@ -1,7 +1,7 @@
 """The Celery app: configured from Django settings (CELERY_* names), tasks found in each app."""
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -14,3 +14,12 @@ app.autodiscover_tasks()
 def ping() -> str:
     """Round-trip check used by health checks and the broker integration test."""
     return "pong"
+
+
+@signals.worker_init.connect
+def screening_index_ready(**_) -> None:
+    """The worker's main process loads the screening index before it forks its pool, so no task
+    waits for it and the pool's processes share its memory."""
+    from sanctions.screening import warm_index
+
+    warm_index()

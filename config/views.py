@@ -1,6 +1,8 @@
 from django.db import connection
 from django.http import JsonResponse
 
+from sanctions.screening import index_status
+
 
 def database_reachable() -> bool:
     try:
@@ -21,5 +23,6 @@ class HealthCheckMiddleware:
     def __call__(self, request):
         if request.path == "/healthz":
             healthy = database_reachable()
-            return JsonResponse({"status": "ok" if healthy else "database unreachable"}, status=200 if healthy else 503)
+            return JsonResponse({"status": "ok" if healthy else "database unreachable", "screening_index": index_status()},
+                                status=200 if healthy else 503)
         return self.get_response(request)

@@ -56,11 +56,14 @@ def screening_candidates(*, source_slugs: tuple[str, ...], entry_ids=None) -> li
 
 def current_versions(*, source_slugs: tuple[str, ...]) -> dict[str, ListVersion | None]:
     """The last applied version of each source: what screening results are stamped with."""
-    versions = {}
-    for source in ListSource.objects.filter(slug__in=source_slugs).order_by("slug"):
-        versions[source.slug] = (source.versions.filter(status=VersionStatus.APPLIED)
-                                 .order_by("-applied_at", "-id").first())
-    return versions
+    # One query: it runs before every screening call, to know which index answers it.
+    last_applied = (ListVersion.objects.filter(source=OuterRef("pk"), status=VersionStatus.APPLIED)
+                    .order_by("-applied_at", "-id").values("pk")[:1])
+    sources = (ListSource.objects.filter(slug__in=source_slugs).annotate(last_applied_id=Subquery(last_applied))
+               .values_list("slug", "last_applied_id"))
+    last = dict(sources)
+    found = ListVersion.objects.select_related("source").in_bulk([pk for pk in last.values() if pk is not None])
+    return {slug: found.get(pk) for slug, pk in sorted(last.items())}
 
 
 # --- Reads for the REST API and the FollowTheMoney export -------------------------------------

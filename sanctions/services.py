@@ -46,6 +46,8 @@ from .models import (
 )
 from .parsers.types import ParsedList, ParsedRecord
 from .progress import SILENT, Progress
+from .screening import prepare_index
+from .selectors import screening_source_slugs
 from .signals import list_version_applied
 
 # A version that would delist more than this share of active entries is refused unless forced:
@@ -364,6 +366,10 @@ def list_version_apply(
     version.save()
     designee_links_refresh()
 
+    if source.slug in screening_source_slugs():
+        # Built before the commit, as this transaction sees the lists: when any process learns of the
+        # version, its index is there to load.
+        prepare_index()
     changed_ids = [c.entry_id for c in changes if c.change_type != ChangeType.REMOVED]
     transaction.on_commit(
         lambda: list_version_applied.send(sender=ListVersion, version=version, changed_entry_ids=changed_ids)

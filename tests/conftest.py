@@ -31,12 +31,16 @@ def migration_data_put_back(django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def fresh_screening_index():
-    """The screening index is cached per process, keyed by list version ids, which restart in
-    every test: without this a test could be served the index of an earlier test's list."""
+def fresh_screening_index(settings, tmp_path_factory):
+    """The screening index is cached per process and stored per set of list versions, whose ids
+    restart in every test (on SQLite) while their content hashes stay: without this a test could be
+    served the index of an earlier test's entries."""
+    settings.SCREENING_INDEX_DIR = tmp_path_factory.mktemp("screening-index")
     sanctions.screening._cache.clear()
+    sanctions.screening._failures.clear()
     yield
     sanctions.screening._cache.clear()
+    sanctions.screening._failures.clear()
 
 
 @pytest.fixture

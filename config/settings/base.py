@@ -169,6 +169,11 @@ SCREENING_THRESHOLD = env.float("SCREENING_THRESHOLD", default=0.70)
 SCREENING_MAX_HITS = env.int("SCREENING_MAX_HITS", default=10)
 SCREENING_CHUNK_SIZE = env.int("SCREENING_CHUNK_SIZE", default=200)
 SCREENING_SWEEP_MINUTES = env_minutes("SCREENING_SWEEP_MINUTES", default=10)
+# Where the screening index of each set of list versions is stored once built, for every process of
+# the service to load (sanctions.screening). Processes on several machines or containers share it
+# when they can: one that cannot builds its own copy once. Only the service may write here: the
+# files are pickles, and the service loads them.
+SCREENING_INDEX_DIR = Path(env("SCREENING_INDEX_DIR", default=str(BASE_DIR / "var" / "screening-index")))
 
 # --- Django REST framework ------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -11,6 +11,7 @@ SECRET_KEY = "test-only-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="sanctions-test-media-"))
+SCREENING_INDEX_DIR = Path(tempfile.mkdtemp(prefix="sanctions-test-index-"))
 # Tests drive tasks explicitly; a configured broker is exercised by the broker tests themselves.
 CELERY_TASK_ALWAYS_EAGER = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -27,6 +27,11 @@ class Token:
     def key(self) -> str:
         return phonetic_key(self.text)
 
+    def __reduce__(self):
+        # A stored index holds hundreds of thousands of tokens: the slots dataclass's own state
+        # protocol sets each field through object.__setattr__, three times slower to load.
+        return Token, (self.text, self.role)
+
 
 NameForm = tuple[Token, ...]
 

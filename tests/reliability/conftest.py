@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 
 from tests.conftest import skip_or_fail
@@ -167,7 +168,7 @@ class Worker:
         self.env.update({
             "DJANGO_SETTINGS_MODULE": "config.settings.local", "DJANGO_DEBUG": "false",
             "DATABASE_URL": database_url, "CELERY_BROKER_URL": broker_url, "CONN_MAX_AGE": "0",
-            "LOG_LEVEL": "INFO", **(env or {}),
+            "LOG_LEVEL": "INFO", "SCREENING_INDEX_DIR": str(django_settings.SCREENING_INDEX_DIR), **(env or {}),
         })
         self.command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues, "-P", "prefork",
                         "-c", str(concurrency), "--without-heartbeat", "--without-gossip", "--without-mingle",
