@@ -120,6 +120,17 @@ def _store(key: str, index: ScreeningIndex) -> None:
             os.unlink(out.name)
             raise
     os.replace(out.name, folder / f"{key}.index")
+    _prune(folder)
+
+
+STORED_KEPT = 4  # the newest indexes stay: a process still on an older version loads it rather than build
+
+
+def _prune(folder: Path) -> None:
+    stored = sorted(folder.glob("*.index"), key=lambda path: path.stat().st_mtime, reverse=True)
+    for old in stored[STORED_KEPT:]:
+        for path in (old, old.with_suffix(".lock")):
+            path.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

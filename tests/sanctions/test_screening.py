@@ -195,3 +195,14 @@ def test_a_process_started_after_the_sync_loads_the_stored_index(settings, migra
     out = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
                          timeout=120, check=True).stdout.split()
     assert out == [handle.key, str(len(handle.index)), "[]"]  # how fast: bench/api_load.py
+
+
+def test_only_the_newest_stored_indexes_are_kept(seed_list, un_source, settings):
+    keys = [screening.current_index(screening_source_slugs()).key]
+    for number in range(screening.STORED_KEPT + 1):
+        renamed = with_new_individual(SEED, "CHOE", "SON HUI" + " A" * (number + 1))
+        list_version_apply(source=un_source, parsed=parse_un_consolidated(renamed))
+        keys.append(screening.current_index(screening_source_slugs()).key)
+
+    assert len(set(keys)) == screening.STORED_KEPT + 2
+    assert sorted(path.stem for path in stored_files(settings)) == sorted(keys[-screening.STORED_KEPT:])
