@@ -99,6 +99,24 @@ def ofac_candidates(programs=None, first_id: int = 1) -> list[Candidate]:
     return candidates_from_parsed(ofac_parsed(programs), source="ofac-sdn", first_id=first_id)
 
 
+def every_list_candidates() -> list[Candidate]:
+    """Every source the service syncs, from the copies bench/_sources.py names (what bench/api_load.py
+    loads into its database), numbered one after another as one database would."""
+    from _sources import INPUTS
+
+    from sanctions.parsers.eu_fsf import parse_eu_fsf
+    from sanctions.parsers.ftm_entities import parse_ftm_entities
+    from sanctions.parsers.ofac_sdn import parse_ofac_sdn
+    from sanctions.parsers.uk_ofsi import parse_uk_ofsi_csv
+    from sanctions.parsers.un_1718_vessels import parse_un_1718_vessels_csv
+
+    found = un_candidates()
+    for slug, parse in (("ofac-sdn", parse_ofac_sdn), ("un-1718-vessels", parse_un_1718_vessels_csv), ("uk-ofsi", parse_uk_ofsi_csv),
+                        ("eu-fsf", parse_eu_fsf), ("jp-mof", parse_ftm_entities)):
+        found += candidates_from_parsed(parse(INPUTS[slug].read_bytes()), source=slug, first_id=len(found) + 1)
+    return found
+
+
 def pair_candidate(name: str, kind: str, aliases: Iterable[str] = ()) -> Candidate:
     """A one-name list entry for the name-pair sets (cases.csv, checks.yml, cross-script)."""
     names = (CandidateName(name),) + tuple(CandidateName(a, kind="alias") for a in aliases if a and a != name)

@@ -9,15 +9,18 @@ Queries: yente's 683 treated UN positives plus the 1,000 validation_report globa
 Ours: the full screen, `index.screen(query, limit=5)` plus `.explanation()` on every result, timed
 per query with perf_counter around exactly that, single-threaded, against two indexes:
   - UN: the 2026-05-08 UN Consolidated List copy (1,009 entries);
-  - UN + OFAC SDN: that plus the whole OFAC SDN legacy CSV set (all programs, aircraft skipped),
-    in one index.
+  - every list: every source the service syncs, from the copies bench/_sources.py names (UN, OFAC
+    SDN with all its programs, the 1718 Committee's vessels, UK OFSI, EU FSF, Japan's MoF: 17,814
+    entries), in one index, as the service screens against them.
 Index build time (median of 3 builds) and index memory (tracemalloc around one more build; it
 counts the index and the name caches the build fills) are reported per index.
 
-The peer: logic-v2 (default config) scoring the 10 best candidates of each query, taken from our
-shortlist (`index.shortlist(query, size=10)`); the candidates are converted to FtM entities once,
-outside the timing; building the query entity is inside it (yente does that per request too).
-logic-v2 has no candidate generation of its own here, so its figure is scoring only.
+The peer: logic-v2 (default config) doing the whole query as like work: it scores *every* entry
+the index would hand it, each entry sharing a blocking key or an identifier with the query (not our
+20-entry shortlist, which is part of our own work), and keeps the 5 best. The entries are converted
+to FtM entities once, outside the timing; building the query entity is inside it (yente does that
+per request too). logic-v2 takes seconds per query over hundreds of entries: it runs on
+--peer-queries of the queries (every n-th, default 200).
 
 Runs: each system does --runs timed passes (default 3) over all queries; before each pass the
 bounded memo caches of both engines (lru_caches with a maxsize, in sanctions.*, nomenklatura.*,
@@ -25,13 +28,13 @@ rigour.*, followthemoney.*) are cleared and a warm-up pass over 1,000 *other* sy
 (rows 1,000-1,499 of yente's global and US negatives) runs, so code paths and list-side caches are
 warm but the measured query names are not pre-cached. The pass with the best median is reported.
 For information only: a pass repeating the same queries with everything cached; a pass with
-gc.freeze() after the warm-up (the index and caches moved out of the collector's reach: with ~100 MiB
-of index objects a full collection stops a query for 0.3-0.7 s); the time each pass spent in the
-garbage collector; the slowest queries of the best run; the floor, what a query costs before any
-entry is scored (its names' forms, their keys, the shortlist: `floor_pass`), set against the QPS
-goal's budget per query (logic-v2's mean over 20).
+gc.freeze() after the warm-up (the index and caches moved out of the collector's reach, as the
+service's processes do once the index is loaded); the time each pass spent in the garbage
+collector; the slowest queries of the best run; the floor, what a query costs before any entry is
+scored (its names' forms, their keys, the shortlist: `floor_pass`).
 
-Goals (ours): p95 <= 5 ms against UN, <= 20 ms against UN + OFAC SDN; QPS >= 20 x logic-v2's.
+Goals (ours, issue #16): against every list, p95 <= 10 ms and >= 1,000 queries/s on one core; against
+the UN list, p95 <= 5 ms (#4).
 """
 from __future__ import annotations
 
@@ -53,8 +56,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
     LogicV2Peer,
+    every_list_candidates,
     load_people,
-    ofac_candidates,
     percentile,
     person_query,
     print_facts,
@@ -64,6 +67,7 @@ from _common import (  # noqa: E402
 )
 
 from sanctions.matching import ScreeningIndex  # noqa: E402
+from sanctions.matching.scoring import query_identifiers  # noqa: E402
 
 CACHE_PACKAGES = ("sanctions", "nomenklatura", "rigour", "followthemoney")
 SUMMARY: list[list[str]] = []
@@ -162,6 +166,14 @@ def peer_pass(peer: LogicV2Peer, entities, queries, shortlists) -> tuple[list[in
     return timed_pass(step, zip(queries, shortlists))
 
 
+def index_candidates(index: ScreeningIndex, query) -> list[int]:
+    """Every entry the index would hand a scorer for `query`: those sharing a blocking key or an
+    identifier with it (ScreeningIndex.shortlist ranks these and keeps the best 20)."""
+    found = {p for key in index._query_keys(query) for p in index._by_key.get(key, ())}
+    found |= {p for value in query_identifiers(query) for p in index._by_identifier.get(value, ())}
+    return sorted(found)
+
+
 def build_index(candidates) -> tuple[list[float], int, int, ScreeningIndex]:
     times = []
     index = None
@@ -196,7 +208,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="timed passes per system and index (default 3)")
     parser.add_argument("--no-peer", action="store_true", help="skip nomenklatura logic-v2")
-    parser.add_argument("--peer-candidates", type=int, default=10, help="candidates logic-v2 scores (default 10)")
+    parser.add_argument("--peer-queries", type=int, default=200, help="queries logic-v2 does (default 200)")
     parser.add_argument("--wait-for-load", type=float, default=0.0,
                         help="before timing, wait until the 1-min load average is below this (0: do not wait)")
     parser.add_argument("--slowest", type=int, default=10, help="slowest queries of ours listed (default 10)")
@@ -219,13 +231,15 @@ def main() -> None:
 
     t0 = time.perf_counter()
     un = un_candidates()
-    ofac = ofac_candidates(None, first_id=len(un) + 1)
-    print(f"   parsed: UN {len(un)} entries, OFAC SDN (all programs) {len(ofac)} records "
+    every = every_list_candidates()
+    print(f"   parsed: UN {len(un)} entries, every list {len(every)} entries "
           f"({time.perf_counter() - t0:.1f} s, not part of any timing)\n")
     wait_for_load(args.wait_for_load, args.wait_max)
     gc.collect()
+    peer_step = max(1, len(queries) // max(1, args.peer_queries))
+    peer_queries = queries[::peer_step][:args.peer_queries]
 
-    for label, candidates, goal_p95 in (("UN", un, 5.0), ("UN + OFAC SDN", un + ofac, 20.0)):
+    for label, candidates, goal_p95, goal_qps in (("UN", un, 5.0, None), ("every list", every, 10.0, 1000.0)):
         print(f"== index: {label} ({len(candidates)} entries, "
               f"{sum(len(c.names) for c in candidates)} names)")
         build_times, memory, peak, index = build_index(candidates)
@@ -270,21 +284,21 @@ def main() -> None:
         if peer is not None:
             t0 = time.perf_counter()
             entities = [peer.candidate_entity(c) for c in candidates]
-            shortlists = [index.shortlist(q, size=args.peer_candidates) for q in queries]
-            warm_shortlists = [index.shortlist(q, size=args.peer_candidates) for q in warmup[:300]]
+            shortlists = [index_candidates(index, q) for q in peer_queries]
+            warm_shortlists = [index_candidates(index, q)[:20] for q in warmup[:100]]
             scored = sum(len(s) for s in shortlists)
-            print(f"   logic-v2: {len(entities)} candidates converted to FtM entities and shortlists taken "
-                  f"({time.perf_counter() - t0:.1f} s, outside the timing); {scored / len(queries):.2f} "
-                  f"candidates scored per query on average")
+            print(f"   logic-v2: {len(entities)} candidates converted to FtM entities and the index's candidates "
+                  f"taken ({time.perf_counter() - t0:.1f} s, outside the timing); {scored / len(peer_queries):.1f} "
+                  f"entries scored per query on average, {len(peer_queries)} queries")
             peer_runs = []
             for run in range(args.runs):
                 clear_memo_caches()
-                peer_pass(peer, entities, warmup[:300], warm_shortlists)
+                peer_pass(peer, entities, warmup[:100], warm_shortlists)
                 with GcTimer() as gc_timer:
-                    samples, wall, _ = peer_pass(peer, entities, queries, shortlists)
+                    samples, wall, _ = peer_pass(peer, entities, peer_queries, shortlists)
                 peer_runs.append(stats_ms(samples, wall, gc_timer))
             peer_best = min(peer_runs, key=lambda s: s["p50"])
-            body += [[f"logic-v2 run {i + 1} ({args.peer_candidates} candidates)"] + fmt_stats(s)
+            body += [[f"logic-v2 run {i + 1} (every entry the index gives, {len(peer_queries)} queries)"] + fmt_stats(s)
                      for i, s in enumerate(peer_runs)]
             del entities
         print(table(["per query, ms", "p50", "p95", "p99", "mean", "max", "QPS", "GC s in pass"], body))
@@ -308,20 +322,13 @@ def main() -> None:
                         "PASS" if best["p95"] <= goal_p95 else "FAIL"])
         SUMMARY.append([f"p50 / p99 per query, {label} (info)", "-", f"{best['p50']:.3f} / {best['p99']:.3f} ms",
                         f"{peer_best['p50']:.3f} / {peer_best['p99']:.3f} ms" if peer_best else "-", "info"])
+        if goal_qps is not None:
+            SUMMARY.append([f"QPS, {label}, one core", f">= {goal_qps:.0f}", f"{best['qps']:.0f}",
+                            f"{peer_best['qps']:.1f}" if peer_best else "-", "PASS" if best["qps"] >= goal_qps else "FAIL"])
         if peer_best:
-            ratio = best["qps"] / peer_best["qps"]
-            SUMMARY.append([f"QPS, {label}", ">= 20x logic-v2", f"{best['qps']:.0f} ({ratio:.1f}x)",
-                            f"{peer_best['qps']:.1f}", "PASS" if ratio >= 20 else "FAIL"])
-            # The goal's budget per query against what a query costs before any entry is scored.
-            budget = peer_best["mean"] / 20
-            print(f"   QPS goal: 20 x {peer_best['qps']:.1f} = {20 * peer_best['qps']:.0f} QPS, a mean of "
-                  f"{budget:.3f} ms per query; the floor (forms, keys, shortlist; nothing scored) takes "
-                  f"{floor['mean']:.3f} ms ({floor['mean'] / budget:.0%} of it; {floor['qps']:.0f} QPS, "
-                  f"{floor['qps'] / peer_best['qps']:.1f}x)")
-            SUMMARY.append([f"QPS floor, {label}: nothing scored (info)", "-",
-                            f"{floor['qps']:.0f} ({floor['qps'] / peer_best['qps']:.1f}x)", "-", "info"])
-        else:
-            SUMMARY.append([f"QPS, {label}", ">= 20x logic-v2", f"{best['qps']:.0f}", "-", "n/a"])
+            SUMMARY.append([f"QPS ratio to logic-v2 on like work, {label} (info)", "-",
+                            f"{best['qps'] / peer_best['qps']:.0f}x", "-", "info"])
+        SUMMARY.append([f"QPS floor, {label}: nothing scored (info)", "-", f"{floor['qps']:.0f}", "-", "info"])
         SUMMARY.append([f"p95 / QPS, {label}, gc.freeze() (info)", "-",
                         f"{frozen['p95']:.3f} ms / {frozen['qps']:.0f}", "-", "info"])
         SUMMARY.append([f"index build / memory, {label} (info)", "-",

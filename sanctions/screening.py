@@ -157,7 +157,7 @@ def _load_or_build(source_slugs: tuple[str, ...], key: str) -> ScreeningIndex:
             started = time.perf_counter()
             index = ScreeningIndex(screening_candidates(source_slugs=source_slugs))
             _store(key, index)
-            logger.info("screening index %s built: %d entries of %s in %.1f s", key, len(index),
+            logger.debug("screening index %s built: %d entries of %s in %.1f s", key, len(index),
                         ", ".join(source_slugs), time.perf_counter() - started)
     return index
 

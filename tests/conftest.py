@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 
 import pytest
 from django.conf import settings
@@ -31,11 +32,12 @@ def migration_data_put_back(django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def fresh_screening_index(settings, tmp_path_factory):
+def fresh_screening_index():
     """The screening index is cached per process and stored per set of list versions, whose ids
     restart in every test (on SQLite) while their content hashes stay: without this a test could be
-    served the index of an earlier test's entries."""
-    settings.SCREENING_INDEX_DIR = tmp_path_factory.mktemp("screening-index")
+    served the index of an earlier test's entries. (The folder is emptied, not overridden: an
+    override of the settings hides Django's own from Celery's reading of them.)"""
+    shutil.rmtree(settings.SCREENING_INDEX_DIR, ignore_errors=True)
     sanctions.screening._cache.clear()
     sanctions.screening._failures.clear()
     yield

@@ -109,9 +109,12 @@ class ListEntryFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        # A subquery rather than a join: an entry with two matching aliases is still one row.
+        # A subquery rather than a join: an entry with two matching aliases is still one row. One
+        # set of ids, not "named OR reference": each half is answered by its own index (migration
+        # 0005), where an OR would read every entry.
         named = ListEntryName.objects.filter(name__icontains=value).values("entry_id")
-        return queryset.filter(Q(pk__in=named) | Q(reference_number__iexact=value))
+        referenced = ListEntry.objects.filter(reference_number__iexact=value).values("id")
+        return queryset.filter(pk__in=named.order_by().union(referenced.order_by()))
 
 
 class EntryChangeFilterSet(django_filters.FilterSet):

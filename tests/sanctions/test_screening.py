@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 
 import sanctions.screening as screening
@@ -169,11 +170,11 @@ def test_an_unreadable_stored_index_is_built_again(seed_list, settings, builds):
     assert again.key == handle.key
 
 
+@pytest.mark.skipif("postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
+                    reason="a second process cannot see SQLite's in-memory test database")
 @pytest.mark.django_db(transaction=True)
 def test_a_process_started_after_the_sync_loads_the_stored_index(settings, migration_data_put_back):
     """A separate Python process on the same database and folder: it loads the stored file (no build)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("a second process cannot see SQLite's in-memory test database")
     demo_list_load(path=DEFAULT_LIST_PATH, summary=DemoSummary())
     handle = screening.current_index(screening_source_slugs())
     database = connection.settings_dict
