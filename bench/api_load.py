@@ -61,7 +61,7 @@ def server_env(args, index_dir: str) -> dict:
         "DJANGO_SECRET_KEY": "bench-only-" + "k" * 60, "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": args.database_url, "CELERY_BROKER_URL": args.redis_url, "CACHE_URL": args.redis_url,
         "SCREENING_INDEX_DIR": index_dir, "WEB_CONCURRENCY": "2", "WEB_ACCESS_LOG": "",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "WARNING", "GUNICORN_CMD_ARGS": "--log-level warning",
         **{f"THROTTLE_{scope}": "1000000/min" for scope in
            ("LISTS_READ", "REPORTS_READ", "REPORTS_WRITE", "SCREEN", "MATCHES_REVIEW", "AUDIT_READ")},
     })
@@ -175,7 +175,7 @@ def prepare(args) -> tuple[str, dict]:
             print(f"   loaded {slug} in {time.perf_counter() - started:.0f} s", flush=True)
     admin = get_user_model().objects.filter(username="bench-admin").first() or \
         get_user_model().objects.create_superuser("bench-admin", "bench@example.org", secrets.token_urlsafe(16))
-    korea = MemberState.objects.get(code="KR")
+    korea = MemberState.objects.get(country="KR")
     _, token = token_issue(name="bench/api_load.py", scopes=["lists:read", "reports:read", "reports:write", "screen"],
                            actor=admin, member_state=korea)
     facts["reports"] = ViolationReport.objects.filter(reporting_state=korea).count()
@@ -192,12 +192,17 @@ def prepare(args) -> tuple[str, dict]:
 
 
 def sync_again() -> float:
-    """A new version of the UN list (forced: same content, a new version), applied in this process."""
+    """A new version of the UN list, applied in this process: the copy with its first given name
+    changed (another tag each run), so that the version is applied, not found unchanged."""
     from sanctions.models import ListSource
     from sanctions.services import list_sync
 
+    changed = INPUTS["un-sc"].read_bytes().replace(b"</FIRST_NAME>", f" {secrets.token_hex(3).upper()}</FIRST_NAME>".encode(), 1)
+    with tempfile.NamedTemporaryFile(suffix=".xml", delete=False) as copy:
+        copy.write(changed)
     started = time.perf_counter()
-    version = list_sync(source=ListSource.objects.get(slug="un-sc"), location=str(INPUTS["un-sc"]), force=True)
+    version = list_sync(source=ListSource.objects.get(slug="un-sc"), location=copy.name)
+    os.unlink(copy.name)
     assert version.status == "applied", version.status
     return time.perf_counter() - started
 
@@ -243,8 +248,9 @@ def main() -> int:
         entry_ids = [entry["id"] for entry in entries["results"]]
         names = [(entry["primary_name"], {"individual": "person", "entity": "organization"}.get(entry["kind"], entry["kind"]))
                  for entry in entries["results"]]
-        _, changes = call(base, token, "GET", "/api/v1/changes/?limit=1")
-        last_change = changes["count"]
+        from sanctions.models import EntryChange
+
+        last_change = EntryChange.objects.order_by("-id").values_list("id", flat=True).first() or 1
         endpoints = {
             "/healthz": [("GET", "/healthz", None)],
             "screen": [("POST", "/api/v1/screen/", json.dumps({"name": name, "kind": kind})) for name, kind in names],
