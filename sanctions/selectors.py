@@ -56,7 +56,8 @@ def screening_candidates(*, source_slugs: tuple[str, ...], entry_ids=None) -> li
 
 def current_versions(*, source_slugs: tuple[str, ...]) -> dict[str, ListVersion | None]:
     """The last applied version of each source: what screening results are stamped with."""
-    # One query: it runs before every screening call, to know which index answers it.
+    # Two queries whatever the number of sources: this runs before every screening call, to know
+    # which index answers it.
     last_applied = (ListVersion.objects.filter(source=OuterRef("pk"), status=VersionStatus.APPLIED)
                     .order_by("-applied_at", "-id").values("pk")[:1])
     sources = (ListSource.objects.filter(slug__in=source_slugs).annotate(last_applied_id=Subquery(last_applied))
