@@ -17,9 +17,14 @@ def ping() -> str:
 
 
 @signals.worker_init.connect
-def screening_index_ready(**_) -> None:
+def screening_index_ready(sender=None, **_) -> None:
     """The worker's main process loads the screening index before it forks its pool, so no task
-    waits for it and the pool's processes share its memory."""
+    waits for it and the pool's processes share its memory. Not for a worker started inside another
+    process (celery.contrib.testing): that process's database connections are not the worker's to close."""
+    from celery.contrib.testing.worker import TestWorkController
+
+    if isinstance(sender, TestWorkController):
+        return
     from sanctions.screening import warm_index
 
     warm_index()
