@@ -3,14 +3,9 @@
 reach then is the stored file, as a freshly forked or restarted process would."""
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connection
 
 import sanctions.screening as screening
 from monitoring.demo import DEFAULT_LIST_PATH, DemoSummary, demo_list_load
@@ -22,7 +17,6 @@ from sanctions.services import list_version_apply
 from tests.monitoring.test_screening import with_new_individual
 
 SEED = DEFAULT_LIST_PATH.read_bytes()
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -168,34 +162,6 @@ def test_an_unreadable_stored_index_is_built_again(seed_list, settings, builds):
 
     assert builds == [len(handle.index)]
     assert again.key == handle.key
-
-
-@pytest.mark.skipif("postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
-                    reason="a second process cannot see SQLite's in-memory test database")
-@pytest.mark.django_db(transaction=True)
-def test_a_process_started_after_the_sync_loads_the_stored_index(settings, migration_data_put_back):
-    """A separate Python process on the same database and folder: it loads the stored file (no build)."""
-    demo_list_load(path=DEFAULT_LIST_PATH, summary=DemoSummary())
-    handle = screening.current_index(screening_source_slugs())
-    database = connection.settings_dict
-    url = (f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST'] or '127.0.0.1'}:"
-           f"{database['PORT'] or 5432}/{database['NAME']}")
-    script = textwrap.dedent("""
-        import django
-        django.setup()
-        from sanctions.matching import ScreeningIndex
-        import sanctions.screening as screening
-        from sanctions.selectors import screening_source_slugs
-        built = []
-        ScreeningIndex.__init__ = lambda self, candidates: built.append(1)
-        handle = screening.current_index(screening_source_slugs())
-        print(handle.key, len(handle.index), built)
-    """)
-    env = {"DJANGO_SETTINGS_MODULE": "config.settings.local", "DJANGO_DEBUG": "false", "DATABASE_URL": url,
-           "SCREENING_INDEX_DIR": str(settings.SCREENING_INDEX_DIR), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
-                         timeout=120, check=True).stdout.split()
-    assert out == [handle.key, str(len(handle.index)), "[]"]  # how fast: bench/api_load.py
 
 
 def test_only_the_newest_stored_indexes_are_kept(seed_list, un_source, settings):
