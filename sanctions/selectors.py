@@ -1,6 +1,8 @@
 """Reads of list data for other layers (screening, the API)."""
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
@@ -21,6 +23,11 @@ from .models import (
     VesselIdentityPeriod,
     VesselParty,
 )
+
+
+# The publisher's record and our snapshot of it, kept for diffs, exports and the admin: the largest
+# columns of an entry, and nothing the API's entry pages or a hit's designations show.
+RECORD_COPIES = ("raw", "snapshot")
 
 
 def screening_source_slugs() -> tuple[str, ...]:
@@ -94,7 +101,7 @@ def entry_list() -> QuerySet[ListEntry]:
     """List entries with their names, in a stable order (source, reference number, id)."""
     return (ListEntry.objects.select_related("source")
             .prefetch_related(Prefetch("names", queryset=ListEntryName.objects.order_by("id")), "programs")
-            .order_by("source__slug", "reference_number", "id"))
+            .defer(*RECORD_COPIES).order_by("source__slug", "reference_number", "id"))
 
 
 def entry_detail_list() -> QuerySet[ListEntry]:
@@ -112,7 +119,8 @@ def entry_detail_list() -> QuerySet[ListEntry]:
 
 def entry_change_list() -> QuerySet[EntryChange]:
     """The change feed: every EntryChange in the order it was written (ascending id)."""
-    return EntryChange.objects.select_related("version__source", "entry__source").order_by("id")
+    return (EntryChange.objects.select_related("version__source", "entry__source")
+            .defer(*(f"entry__{field}" for field in RECORD_COPIES)).order_by("id"))
 
 
 def vessel_list() -> QuerySet[Vessel]:
@@ -203,16 +211,28 @@ def same_designee_ids(entry_ids) -> dict[int, set[int]]:
     from .choices import DesigneeLinkStatus
     from .models import DesigneeLink
 
+    entry_ids = list(entry_ids)
+    # Breadth first over every entry at once: one query per link of the longest chain, whatever
+    # the number of entries (a page of hits, a page of matches).
+    linked: dict[int, set[int]] = defaultdict(set)
+    reached, frontier = set(entry_ids), set(entry_ids)
+    while frontier:
+        pairs = list(DesigneeLink.objects.filter(Q(entry_id__in=frontier) | Q(other_id__in=frontier),
+                                                 status=DesigneeLinkStatus.CONFIRMED).values_list("entry_id", "other_id"))
+        for one, other in pairs:
+            linked[one].add(other)
+            linked[other].add(one)
+        frontier = {pk for pair in pairs for pk in pair} - reached
+        reached = reached | frontier
     groups: dict[int, set[int]] = {}
     for entry_id in entry_ids:
         if entry_id in groups:
             continue
-        group, frontier = {entry_id}, {entry_id}
-        while frontier:
-            linked = DesigneeLink.objects.filter(Q(entry_id__in=frontier) | Q(other_id__in=frontier),
-                                                 status=DesigneeLinkStatus.CONFIRMED).values_list("entry_id", "other_id")
-            frontier = {pk for pair in linked for pk in pair} - group
-            group |= frontier
+        group, unvisited = {entry_id}, [entry_id]
+        while unvisited:
+            for other in linked[unvisited.pop()] - group:
+                group.add(other)
+                unvisited.append(other)
         for member in group:
             groups[member] = group
     return {entry_id: groups[entry_id] for entry_id in entry_ids}
@@ -223,7 +243,7 @@ def designating_lists(entry_ids) -> dict[int, list[ListEntry]]:
     first, then by source slug: what "also listed by" and a hit's "designated by" show."""
     groups = same_designee_ids(list(entry_ids))
     members = {entry.pk: entry for entry in ListEntry.objects.filter(
-        pk__in={pk for group in groups.values() for pk in group}).select_related("source")}
+        pk__in={pk for group in groups.values() for pk in group}).select_related("source").defer(*RECORD_COPIES)}
     result = {}
     for entry_id, group in groups.items():
         own = members.get(entry_id)

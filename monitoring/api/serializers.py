@@ -397,7 +397,19 @@ class MatchListEntrySerializer(NamedEnumsMixin, serializers.ModelSerializer):
 
     @extend_schema_field(DesignationSerializer(many=True))
     def get_designated_by(self, entry) -> list[dict]:
-        return [designation_ref(other) for other in designating_lists([entry.pk])[entry.pk]]
+        designations = self.context.get("designations") or {}
+        if entry.pk not in designations:
+            designations = designating_lists([entry.pk])
+        return [designation_ref(other) for other in designations[entry.pk]]
+
+
+class ScreeningMatchListSerializer(serializers.ListSerializer):
+    """A page of hits reads the designations of all its entries at once, not once per hit."""
+
+    def to_representation(self, data):
+        matches = list(data.all() if hasattr(data, "all") else data)
+        self.context["designations"] = designating_lists({match.list_entry_id for match in matches})
+        return super().to_representation(matches)
 
 
 class ScreeningMatchSerializer(NamedEnumsMixin, serializers.ModelSerializer):
@@ -415,6 +427,7 @@ class ScreeningMatchSerializer(NamedEnumsMixin, serializers.ModelSerializer):
                   "algorithm", "algorithm_version", "review_status", "entry_delisted", "reviews", "created_at",
                   "updated_at"]
         read_only_fields = fields
+        list_serializer_class = ScreeningMatchListSerializer
 
 
 class MatchDecisionSerializer(StrictSerializerMixin, NamedEnumsMixin, serializers.Serializer):

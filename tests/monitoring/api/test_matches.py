@@ -101,3 +101,41 @@ def test_bad_decisions_are_400_naming_the_field(hits, kr, body, field):
     assert response.status_code == 400
     assert field in response.json()
     assert not MatchReview.objects.exists()
+
+
+def test_a_page_of_hits_costs_the_same_queries_whatever_its_length(analyst_kr, make_report, make_subject, kr):
+    """Each hit shows every list that designates its designee; those are read once for the page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sanctions.models import DesigneeLink, ListEntry, ListSource
+
+    report = make_report(author=analyst_kr)
+    subject = make_subject(report=report, actor=analyst_kr)
+    un, uk = ListSource.objects.get(slug="un-sc"), ListSource.objects.get(slug="uk-ofsi")
+
+    def hit_on_a_designee_of_two_lists(number: int) -> None:
+        listed = [ListEntry.objects.create(source=source, external_id=f"{source.slug}-{number}", kind="entity",
+                                           reference_number=f"REF.{number}", primary_name=f"ENTITY {number}")
+                  for source in (un, uk)]
+        DesigneeLink.objects.create(entry=listed[0], other=listed[1], basis="un_reference", status="confirmed")
+        ScreeningMatch.objects.create(subject=subject, report=report, list_entry=listed[0], score=0.9,
+                                      is_match=True, algorithm="test", algorithm_version="1")
+
+    def queries() -> tuple[int, list]:
+        with CaptureQueriesContext(connection) as captured:
+            response = kr.get(f"{API}/reports/{report.pk}/matches/")
+        assert response.status_code == 200
+        return len(captured), response.json()["results"]
+
+    hit_on_a_designee_of_two_lists(0)
+    queries()  # the token's first use records its last_used_at
+    one, _ = queries()
+    for number in range(1, 6):
+        hit_on_a_designee_of_two_lists(number)
+    six, results = queries()
+
+    assert six == one
+    assert len(results) == 6
+    assert all([d["source"] for d in result["list_entry"]["designated_by"]] == ["un-sc", "uk-ofsi"]
+               for result in results)
