@@ -1,7 +1,12 @@
 """Entry search (`GET /entries/?q=`) matches part of a name anywhere in it (UPPER(name) LIKE
 UPPER('%kim%'), Django's icontains) or a reference number in any case: on PostgreSQL a trigram index
 and an index of the upper-cased reference numbers answer those without reading every row. SQLite,
-the embedded default, has no trigram indexes and needs none at its sizes."""
+the embedded default, has no trigram indexes and needs none at its sizes.
+
+The trigram index is built without GIN's pending list (fastupdate off): with it, the names a sync
+inserts wait in an unsorted list that every search reads through until a vacuum merges them, which
+made a search of every list loaded 18 ms instead of 0.2 ms. Written straight into the index, the
+35,521 names of every list take 2.9 s to insert instead of 0.4 s, once per full load."""
 from django.db import migrations
 
 INDEX = "sanctions_listentryname_name_trgm"
@@ -12,7 +17,7 @@ def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         schema_editor.execute(f'CREATE INDEX IF NOT EXISTS {INDEX} ON sanctions_listentryname '
-                              f'USING gin ((UPPER("name"::text)) gin_trgm_ops)')
+                              f'USING gin ((UPPER("name"::text)) gin_trgm_ops) WITH (fastupdate = off)')
         schema_editor.execute(f'CREATE INDEX IF NOT EXISTS {REFERENCE_INDEX} ON sanctions_listentry '
                               f'((UPPER("reference_number"::text)))')
 
