@@ -115,7 +115,7 @@ def test_a_duplicate_that_loses_the_race_replays_the_winner(kr):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_duplicates_file_one_report(issue_token):
+def test_concurrent_duplicates_file_one_report(issue_token, migration_data_put_back):
     """Real concurrency needs separate connections that see each other's commits: PostgreSQL."""
     if connection.vendor != "postgresql":
         pytest.skip("concurrent connections are exercised on PostgreSQL (SQLite serialises every write)")
