@@ -48,6 +48,29 @@ SEARCH_TERMS = ("kim", "ri", "pak", "choe", "jong", "han", "song", "kang", "yun"
                 "chol", "myong", "hyok", "kwang", "pyongyang", "wonsan", "nampo", "rason", "tanker", "ltd")
 
 
+ENTRY_SAMPLE = "/api/v1/entries/?limit=200&offset=1000"  # the entries screened and read in detail
+
+
+def endpoint_requests(entries: list[dict]) -> dict[str, list[tuple[str, str, str | None]]]:
+    """Each endpoint's requests (method, path, JSON body), taken in turn; `entries` are the rows
+    of ENTRY_SAMPLE."""
+    from sanctions.models import EntryChange
+
+    last_change = EntryChange.objects.order_by("-id").values_list("id", flat=True).first() or 1
+    kinds = {"individual": "person", "entity": "organization"}
+    return {
+        "/healthz": [("GET", "/healthz", None)],
+        "screen": [("POST", "/api/v1/screen/", json.dumps({"name": entry["primary_name"],
+                                                           "kind": kinds.get(entry["kind"], entry["kind"])}))
+                   for entry in entries],
+        "entry search": [("GET", f"/api/v1/entries/?q={term}", None) for term in SEARCH_TERMS],
+        "report list": [("GET", "/api/v1/reports/", None)],
+        "entry detail": [("GET", f"/api/v1/entries/{entry['id']}/", None) for entry in entries],
+        "change feed": [("GET", f"/api/v1/changes/?after={after}", None)
+                        for after in range(0, max(1, last_change), max(1, last_change // 200))],
+    }
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -244,22 +267,8 @@ def main() -> int:
             call(base, token, "POST", "/api/v1/reports/", {
                 "title": f"Bench report {facts['reports'] + 1}", "category": "sts_petroleum", "tlp": "AMBER"})
             facts["reports"] += 1
-        _, entries = call(base, token, "GET", "/api/v1/entries/?limit=200&offset=1000")
-        entry_ids = [entry["id"] for entry in entries["results"]]
-        names = [(entry["primary_name"], {"individual": "person", "entity": "organization"}.get(entry["kind"], entry["kind"]))
-                 for entry in entries["results"]]
-        from sanctions.models import EntryChange
-
-        last_change = EntryChange.objects.order_by("-id").values_list("id", flat=True).first() or 1
-        endpoints = {
-            "/healthz": [("GET", "/healthz", None)],
-            "screen": [("POST", "/api/v1/screen/", json.dumps({"name": name, "kind": kind})) for name, kind in names],
-            "entry search": [("GET", f"/api/v1/entries/?q={term}", None) for term in SEARCH_TERMS],
-            "report list": [("GET", "/api/v1/reports/", None)],
-            "entry detail": [("GET", f"/api/v1/entries/{pk}/", None) for pk in entry_ids],
-            "change feed": [("GET", f"/api/v1/changes/?after={after}", None)
-                            for after in range(0, max(1, last_change), max(1, last_change // 200))],
-        }
+        _, entries = call(base, token, "GET", ENTRY_SAMPLE)
+        endpoints = endpoint_requests(entries["results"])
         loaded = {}
         for name, requests in endpoints.items():
             loaded[name] = run_wrk(base, token, requests, args.seconds)
