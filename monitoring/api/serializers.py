@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models.manager import BaseManager
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -407,7 +408,7 @@ class ScreeningMatchListSerializer(serializers.ListSerializer):
     """A page of hits reads the designations of all its entries at once, not once per hit."""
 
     def to_representation(self, data):
-        matches = list(data.all() if hasattr(data, "all") else data)
+        matches = list(data.all() if isinstance(data, BaseManager) else data)  # as ListSerializer reads it
         self.context["designations"] = designating_lists({match.list_entry_id for match in matches})
         return super().to_representation(matches)
 

@@ -108,7 +108,8 @@ def test_a_page_of_hits_costs_the_same_queries_whatever_its_length(analyst_kr, m
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from sanctions.models import DesigneeLink, ListEntry, ListSource
+    from sanctions.models import ListEntry, ListSource
+    from tests.sanctions.test_selectors import link
 
     report = make_report(author=analyst_kr)
     subject = make_subject(report=report, actor=analyst_kr)
@@ -118,7 +119,7 @@ def test_a_page_of_hits_costs_the_same_queries_whatever_its_length(analyst_kr, m
         listed = [ListEntry.objects.create(source=source, external_id=f"{source.slug}-{number}", kind="entity",
                                            reference_number=f"REF.{number}", primary_name=f"ENTITY {number}")
                   for source in (un, uk)]
-        DesigneeLink.objects.create(entry=listed[0], other=listed[1], basis="un_reference", status="confirmed")
+        link(*listed)
         ScreeningMatch.objects.create(subject=subject, report=report, list_entry=listed[0], score=0.9,
                                       is_match=True, algorithm="test", algorithm_version="1")
 
