@@ -1,12 +1,13 @@
 """Batch screening through real Celery workers on Redis and PostgreSQL.
 
-    .venv/bin/python bench/screening_batch.py [--subjects 10000] [--workers 2]
+    .venv/bin/python bench/screening_batch.py [--subjects 100000] [--workers 2]
 
 Creates a fresh PostgreSQL database, applies the 2026-05-08 UN list, stores N report subjects
-(names drawn from yente's UN positives and validation negatives, so some hit and most do not),
-starts N worker processes on the `default` queue, fans the subjects out in chunks, and waits
-until every subject is screened with its hits stored. Reports the wall time from dispatch to the
-last stored result. Goal: 10,000 subjects under 60 s with two workers."""
+(names drawn from yente's UN positives, validation negatives and candidate-generation negatives, so
+some hit and most do not; 102,685 rows in all), starts N worker processes on the `default` queue,
+fans the subjects out in chunks, and waits until every subject is screened with its hits stored.
+Reports the wall time from dispatch to the last stored result. Goal (issue #16): 100,000 subjects
+in at most 100 s with two workers."""
 from __future__ import annotations
 
 import argparse
@@ -23,11 +24,12 @@ SHARED = ROOT.parent / "shared"
 UN_COPY = SHARED / "data" / "un" / "TuaMaley__New-AML-TMS" / "un_sanctions.xml"
 NAMES = [SHARED / "matching-data" / "yente" / f for f in (
     "candidate_generation_benchmark__positives_un_untreated.csv", "validation_report__negatives_global.csv",
-    "validation_report__negatives_us.csv", "candidate_generation_benchmark__negatives_global.csv")]
+    "validation_report__negatives_us.csv", "candidate_generation_benchmark__negatives_global.csv",
+    "candidate_generation_benchmark__negatives_us.csv")]
 DB_NAME = "sanctions_bench_batch"
 PG = "postgres://postgres@127.0.0.1:5432"
 BROKER = "redis://127.0.0.1:6379/14"
-GOAL_SECONDS = 60.0
+GOAL_SECONDS = 100.0
 
 
 def recreate_database() -> None:
@@ -52,8 +54,9 @@ def subject_rows(count: int) -> list[dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--subjects", type=int, default=10_000)
+    parser.add_argument("--subjects", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=900, help="longest wait for the batch, seconds")
     args = parser.parse_args()
 
     env = {**os.environ, "DATABASE_URL": f"{PG}/{DB_NAME}", "CELERY_BROKER_URL": BROKER,
@@ -102,7 +105,7 @@ def main() -> int:
         started = time.perf_counter()
         fan_out(subject_ids)
         remaining = len(subject_ids)
-        while remaining and time.perf_counter() - started < 600:
+        while remaining and time.perf_counter() - started < args.timeout:
             time.sleep(0.5)
             remaining = ReportSubject.objects.filter(screened_at__isnull=True).count()
         elapsed = time.perf_counter() - started
@@ -123,8 +126,8 @@ def main() -> int:
     print(f"{len(subject_ids) - remaining} of {len(subject_ids)} subjects screened in {elapsed:.1f} s "
           f"({(len(subject_ids) - remaining) / elapsed:.0f} subjects/s) by {args.workers} workers; "
           f"{hits} hits stored on {with_hits} subjects")
-    verdict = "PASS" if not remaining and elapsed < GOAL_SECONDS else "FAIL"
-    print(f"goal: {args.subjects} subjects under {GOAL_SECONDS:.0f} s -> {verdict}")
+    verdict = "PASS" if not remaining and elapsed <= GOAL_SECONDS else "FAIL"
+    print(f"goal: {args.subjects} subjects in at most {GOAL_SECONDS:.0f} s -> {verdict}")
     return 0 if not remaining else 1
 
 
