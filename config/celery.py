@@ -28,3 +28,11 @@ def screening_index_ready(sender=None, **_) -> None:
     from sanctions.screening import warm_index
 
     warm_index()
+
+
+@signals.worker_process_init.connect
+def screening_index_watched(**_) -> None:
+    """Each pool process loads a new version's index aside while the sync that stored it finishes."""
+    from sanctions.screening import watch_stored_indexes
+
+    watch_stored_indexes()

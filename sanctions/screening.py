@@ -6,7 +6,12 @@ the first process that needs it. It is stored as a file named by a digest of wha
 (the versions' content hashes and ids, the database, the screening settings and the engine's own
 code), and every other process loads that file instead of building. A process keeps the index it
 loaded until the versions change; one whose index cannot be built keeps serving the previous one,
-stamped with the previous versions, and says why in its log and in /healthz."""
+stamped with the previous versions, and says why in its log and in /healthz.
+
+A serving process also watches the folder (`watch_stored_indexes`): a file the sync stored before
+its commit is loaded aside while the sync finishes, and taken up by the first request that sees the
+new versions, so that request does not wait for the load. An index loaded aside is never served
+before the versions it was built from are the current ones."""
 from __future__ import annotations
 
 import contextlib
@@ -60,6 +65,9 @@ class IndexUnavailable(RuntimeError):
 _cache: dict[tuple[str, ...], IndexHandle] = {}
 _failures: dict[str, str] = {}  # index key -> why it could not be built, as /healthz shows it
 _lock = threading.Lock()
+_staged: dict[str, ScreeningIndex] = {}  # at most one: the newest stored index not yet in use, by key
+_staging_lock = threading.Lock()
+_stage_tried: set[str] = set()  # keys in use or read aside once: none is read aside (again), a bad file neither
 
 
 def index_key(versions: dict[str, ListVersion | None]) -> str:
@@ -148,6 +156,10 @@ def _building(key: str):
 
 
 def _load_or_build(source_slugs: tuple[str, ...], key: str) -> ScreeningIndex:
+    with _staging_lock:
+        index = _staged.pop(key, None)
+    if index is not None:
+        return index
     index = _readable(key)
     if index is not None:
         return index
@@ -162,6 +174,13 @@ def _load_or_build(source_slugs: tuple[str, ...], key: str) -> ScreeningIndex:
     return index
 
 
+def _serve(source_slugs: tuple[str, ...], handle: IndexHandle) -> IndexHandle:
+    _cache[source_slugs] = handle
+    with _staging_lock:
+        _stage_tried.add(handle.key)  # in use once: never worth loading aside again
+    return handle
+
+
 def _fetch(source_slugs: tuple[str, ...], versions: dict[str, ListVersion | None], key: str) -> IndexHandle:
     """The handle of `key`, from this process's cache, the stored file or a build; on a failure the
     previous handle of these sources, when there is one (IndexUnavailable when there is none)."""
@@ -174,8 +193,7 @@ def _fetch(source_slugs: tuple[str, ...], versions: dict[str, ListVersion | None
             return handle
         if key not in _failures:
             try:
-                handle = _cache[source_slugs] = IndexHandle(_load_or_build(source_slugs, key), versions, key)
-                return handle
+                return _serve(source_slugs, IndexHandle(_load_or_build(source_slugs, key), versions, key))
             except Exception as exc:
                 _failures[key] = f"{type(exc).__name__}: {exc}"
                 logger.exception("screening index %s of %s could not be built", key, ", ".join(source_slugs))
@@ -204,7 +222,7 @@ def prepare_index(source_slugs: tuple[str, ...] | None = None) -> str | None:
     try:
         with _lock:
             index = _load_or_build(source_slugs, key)
-            _cache[source_slugs] = IndexHandle(index, versions, key)
+            _serve(source_slugs, IndexHandle(index, versions, key))
     except Exception as exc:
         _failures[key] = f"{type(exc).__name__}: {exc}"
         logger.exception("screening index %s of %s could not be built; processes keep their current one",
@@ -229,9 +247,64 @@ def warm_index() -> None:
     gc.freeze()
 
 
+WATCH_INTERVAL_S = 0.2
+
+
+def stage_newest_stored() -> str | None:
+    """Load the newest stored index aside, unless this process has used it or read it before.
+    Returns the key staged, or None when there was nothing new."""
+    try:
+        stored = max(_folder().glob("*.index"), key=lambda path: path.stat().st_mtime, default=None)
+    except OSError:  # a file pruned between the listing and its stat: look again next time
+        return None
+    if stored is None:
+        return None
+    key = stored.stem
+    with _staging_lock:
+        if key in _stage_tried:
+            return None
+        _stage_tried.add(key)
+    index = _readable(key)
+    if index is None:
+        return None
+    with _staging_lock:
+        _staged.clear()
+        _staged[key] = index
+    return key
+
+
+def watch_stored_indexes(interval_s: float = WATCH_INTERVAL_S, stop: threading.Event | None = None) -> threading.Thread:
+    """In each serving process (after the fork: threads do not survive it), a daemon thread that
+    stages every index a sync stores, until `stop` is set."""
+    stop = stop or threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            try:
+                stage_newest_stored()
+            except Exception:
+                logger.exception("watching stored screening indexes")
+            stop.wait(interval_s)
+
+    thread = threading.Thread(target=watch, name="screening-index-watch", daemon=True)
+    thread.start()
+    return thread
+
+
+def forget_loaded() -> None:
+    """Drop every index this process holds, loaded or staged, and what it remembers of failures."""
+    with _lock, _staging_lock:
+        _cache.clear()
+        _failures.clear()
+        _staged.clear()
+        _stage_tried.clear()
+
+
 def index_status() -> dict:
     """What /healthz says of this process's indexes."""
     status = {"loaded": {",".join(slugs): handle.key for slugs, handle in _cache.items()}}
+    if _staged:
+        status["staged"] = list(_staged)
     if _failures:
         status["failed"] = dict(_failures)
     return status

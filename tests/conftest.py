@@ -38,11 +38,9 @@ def fresh_screening_index():
     served the index of an earlier test's entries. (The folder is emptied, not overridden: an
     override of the settings hides Django's own from Celery's reading of them.)"""
     shutil.rmtree(settings.SCREENING_INDEX_DIR, ignore_errors=True)
-    sanctions.screening._cache.clear()
-    sanctions.screening._failures.clear()
+    sanctions.screening.forget_loaded()
     yield
-    sanctions.screening._cache.clear()
-    sanctions.screening._failures.clear()
+    sanctions.screening.forget_loaded()
 
 
 @pytest.fixture

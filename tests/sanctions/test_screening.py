@@ -3,6 +3,8 @@
 reach then is the stored file, as a freshly forked or restarted process would."""
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -49,7 +51,7 @@ def stored_files(settings) -> list[Path]:
 
 
 def forget_in_memory():
-    screening._cache.clear()
+    screening.forget_loaded()
 
 
 def test_the_sync_stores_the_index_of_the_version_it_applies_before_it_commits(un_source, settings, builds):
@@ -173,3 +175,70 @@ def test_only_the_newest_stored_indexes_are_kept(seed_list, un_source, settings)
 
     assert len(set(keys)) == screening.STORED_KEPT + 2
     assert sorted(path.stem for path in stored_files(settings)) == sorted(keys[-screening.STORED_KEPT:])
+
+
+def on_previous_version_after_a_new_one_is_stored(un_source) -> tuple[screening.IndexHandle, str]:
+    """This process serving the seed list's index while a sync (in another process, as far as this
+    one can tell) stores the next version's index: the handle it serves, and the stored key."""
+    before = screening.current_index(screening_source_slugs())
+    list_version_apply(source=un_source, parsed=parse_un_consolidated(with_new_individual(SEED, "CHOE", "SON HUI")))
+    after_key = screening.current_index(screening_source_slugs()).key
+    forget_in_memory()
+    screening._serve(tuple(sorted(screening_source_slugs())), before)
+    return before, after_key
+
+
+def test_a_stored_index_is_loaded_aside_and_the_first_request_of_its_versions_takes_it_up(
+        seed_list, un_source, settings, builds):
+    before, after_key = on_previous_version_after_a_new_one_is_stored(un_source)
+
+    assert screening.stage_newest_stored() == after_key
+    assert screening.index_status()["staged"] == [after_key]
+    (Path(settings.SCREENING_INDEX_DIR) / f"{after_key}.index").unlink()  # only the staged copy is left
+    builds.clear()
+
+    handle = screening.current_index(screening_source_slugs())
+
+    assert handle.key == after_key and builds == []  # neither built nor read from the file
+    assert len(handle.index) == len(before.index) + 1
+    assert "staged" not in screening.index_status()
+    assert screening.stage_newest_stored() is None  # nothing newer than what is in use
+
+
+def test_an_index_loaded_aside_is_never_served_before_its_versions_are_current(seed_list, settings):
+    serving = screening.current_index(screening_source_slugs())
+    not_yet_committed = "f" * 32
+    screening._store(not_yet_committed, ScreeningIndex([]))
+
+    assert screening.stage_newest_stored() == not_yet_committed
+
+    assert screening.current_index(screening_source_slugs()) is serving
+    assert screening.index_status()["staged"] == [not_yet_committed]
+
+
+def test_an_unreadable_stored_index_is_read_once_by_the_watcher(seed_list, settings, caplog):
+    screening.current_index(screening_source_slugs())
+    broken = Path(settings.SCREENING_INDEX_DIR) / f"{'e' * 32}.index"
+    broken.write_bytes(b"not a pickle")
+
+    assert screening.stage_newest_stored() is None
+    assert screening.stage_newest_stored() is None
+
+    assert [r.message for r in caplog.records].count(f"stored screening index {'e' * 32} unreadable: building it again") == 1
+    assert "staged" not in screening.index_status()
+
+
+def test_the_watcher_thread_stages_what_a_sync_stores(seed_list, un_source, settings):
+    _, after_key = on_previous_version_after_a_new_one_is_stored(un_source)
+    stop = threading.Event()
+    watcher = screening.watch_stored_indexes(interval_s=0.01, stop=stop)
+    try:
+        deadline = time.monotonic() + 30
+        while "staged" not in screening.index_status() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
+
+    assert screening.index_status()["staged"] == [after_key]
+    assert not watcher.is_alive()
