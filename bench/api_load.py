@@ -235,6 +235,8 @@ def main() -> int:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bench_all")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--seconds", type=int, default=30, help="per endpoint (default 30)")
+    parser.add_argument("--first-answers-only", action="store_true",
+                        help="only the times to the first answers (start, worker kill, sync); no load")
     args = parser.parse_args()
     index_dir = tempfile.mkdtemp(prefix="bench-api-index-")
     env = server_env(args, index_dir)
@@ -262,6 +264,12 @@ def main() -> int:
         results["first_after_worker_kill"] = first_answer(base, token, started)
         results["sync_s"] = sync_again()
         results["after_sync"] = timed_answers(base, token, 4)
+        if args.first_answers_only:
+            print(f"first screening answer: after the server's start {results['first_after_start']:.2f} s; after both "
+                  f"workers were SIGKILLed {results['first_after_worker_kill']:.2f} s; after a sync of the UN list "
+                  f"(the sync {results['sync_s']:.1f} s), the first 4 answers: "
+                  + ", ".join(f"{t:.2f}" for t in results["after_sync"]) + " s")
+            return 0
 
         while facts["reports"] < REPORTS:
             call(base, token, "POST", "/api/v1/reports/", {

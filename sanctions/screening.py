@@ -68,6 +68,8 @@ _lock = threading.Lock()
 _staged: dict[str, ScreeningIndex] = {}  # at most one: the newest stored index not yet in use, by key
 _staging_lock = threading.Lock()
 _stage_tried: set[str] = set()  # keys in use or read aside once: none is read aside (again), a bad file neither
+_staging: dict[str, threading.Event] = {}  # keys being read aside now: set when the read ends
+STAGING_WAIT_S = 60.0  # a request waits this long for a read aside under way before it reads the file itself
 
 
 def index_key(versions: dict[str, ListVersion | None]) -> str:
@@ -158,6 +160,12 @@ def _building(key: str):
 def _load_or_build(source_slugs: tuple[str, ...], key: str) -> ScreeningIndex:
     with _staging_lock:
         index = _staged.pop(key, None)
+        under_way = _staging.get(key)
+    if index is None and under_way is not None:
+        # Reading the same file twice at once would make both reads slower, on the same cores.
+        under_way.wait(STAGING_WAIT_S)
+        with _staging_lock:
+            index = _staged.pop(key, None)
     if index is not None:
         return index
     index = _readable(key)
@@ -264,13 +272,19 @@ def stage_newest_stored() -> str | None:
         if key in _stage_tried:
             return None
         _stage_tried.add(key)
-    index = _readable(key)
-    if index is None:
-        return None
-    with _staging_lock:
-        _staged.clear()
-        _staged[key] = index
-    return key
+        done = _staging[key] = threading.Event()
+    try:
+        index = _readable(key)
+        if index is None:
+            return None
+        with _staging_lock:
+            _staged.clear()
+            _staged[key] = index
+        return key
+    finally:
+        with _staging_lock:
+            _staging.pop(key, None)
+        done.set()
 
 
 def watch_stored_indexes(interval_s: float = WATCH_INTERVAL_S, stop: threading.Event | None = None) -> threading.Thread:
@@ -298,6 +312,7 @@ def forget_loaded() -> None:
         _failures.clear()
         _staged.clear()
         _stage_tried.clear()
+        _staging.clear()
 
 
 def index_status() -> dict:

@@ -242,3 +242,28 @@ def test_the_watcher_thread_stages_what_a_sync_stores(seed_list, un_source, sett
 
     assert screening.index_status()["staged"] == [after_key]
     assert not watcher.is_alive()
+
+
+def test_a_request_waits_for_the_read_aside_under_way_instead_of_reading_the_file_again(
+        seed_list, un_source, monkeypatch):
+    _, after_key = on_previous_version_after_a_new_one_is_stored(un_source)
+    reads, reading, finish = [], threading.Event(), threading.Event()
+    original = screening._load
+
+    def slow_load(key):
+        reads.append(key)
+        reading.set()
+        finish.wait(10)
+        return original(key)
+
+    monkeypatch.setattr(screening, "_load", slow_load)
+    watcher = threading.Thread(target=screening.stage_newest_stored)
+    watcher.start()
+    assert reading.wait(10)
+    threading.Timer(0.2, finish.set).start()  # the read ends while the request waits for it
+
+    handle = screening.current_index(screening_source_slugs())
+    watcher.join(10)
+
+    assert handle.key == after_key
+    assert reads == [after_key]  # one read, the watcher's
