@@ -59,6 +59,19 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     max_limit = 500
 
 
+class StrictCharField(serializers.CharField):
+    """A string, and only a string: DRF's CharField turns 123 into "123", which for a name to screen
+    is a query that silently finds nothing."""
+
+    default_error_messages = {"not_a_string": "Must be a string, not {type}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string", type="a number" if isinstance(data, (int, float)) and not isinstance(data, bool)
+                      else type(data).__name__)
+        return super().to_internal_value(data)
+
+
 class StrictSerializerMixin:
     """Reject fields the endpoint does not know, instead of silently ignoring them."""
 

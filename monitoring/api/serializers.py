@@ -8,7 +8,7 @@ from django.db.models.manager import BaseManager
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api import StrictSerializerMixin
+from config.api import StrictCharField, StrictSerializerMixin
 from monitoring.choices import (
     TLP,
     Confidence,
@@ -33,7 +33,7 @@ from monitoring.models import (
     ViolationReport,
 )
 from sanctions.choices import EntryKind
-from sanctions.parsers.screening_queries import KINDS
+from sanctions.parsers.screening_queries import KINDS, NAME_OR_IDENTIFIER, has_name_or_identifier
 from sanctions.models import ListEntry, ListSource
 from sanctions.selectors import designating_lists, designation_ref, screening_source_slugs
 
@@ -443,23 +443,34 @@ class MatchDecisionSerializer(StrictSerializerMixin, NamedEnumsMixin, serializer
 # --- Ad hoc screening ---------------------------------------------------------------------------
 
 class ScreenQuerySerializer(StrictSerializerMixin, NamedEnumsMixin, serializers.Serializer):
-    """One query, with the fields of the `screen` command's input lines."""
+    """One query, with the fields of the `screen` command's input lines: a name, or at least one
+    identifier (a vessel by its IMO number alone, a person by a passport number alone), or both."""
 
     id = serializers.CharField(max_length=200, required=False,
                                help_text="Your reference, echoed in the results (default: the query's position).")
-    name = serializers.CharField(max_length=500)
+    name = StrictCharField(max_length=500, required=False, allow_blank=True, default="",
+                           help_text="Required unless `imo` or `identifiers` is given.")
     kind = serializers.ChoiceField(choices=SCREEN_KINDS, default="any", allow_blank=True,
                                    help_text="Blank means any.")
-    birth_date = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
-                                       help_text="1964, 1964-07 or 1964-07-17.")
-    nationality = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
-                                        help_text="Alpha-2 code or country name.")
-    imo = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    identifiers = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list,
+    birth_date = StrictCharField(max_length=100, required=False, allow_blank=True, default="",
+                                 help_text="1964, 1964-07 or 1964-07-17.")
+    nationality = StrictCharField(max_length=100, required=False, allow_blank=True, default="",
+                                  help_text="Alpha-2 code or country name.")
+    imo = StrictCharField(max_length=50, required=False, allow_blank=True, default="",
+                          help_text="A ship's IMO number. One whose check digit fails is screened as given, "
+                                    "with a warning in the results.")
+    identifiers = serializers.ListField(child=StrictCharField(max_length=200), required=False, default=list,
                                         max_length=MAX_LIST_ITEMS,
                                         help_text="Passport, national ID, MMSI or other numbers, any format.")
-    aliases = serializers.ListField(child=serializers.CharField(max_length=500), required=False, default=list,
+    aliases = serializers.ListField(child=StrictCharField(max_length=500), required=False, default=list,
                                     max_length=MAX_LIST_ITEMS)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if not has_name_or_identifier(name=attrs.get("name", ""), imo=attrs.get("imo", ""),
+                                      identifiers=attrs.get("identifiers", ())):
+            raise serializers.ValidationError({"name": [NAME_OR_IDENTIFIER[0].upper() + NAME_OR_IDENTIFIER[1:] + "."]})
+        return attrs
 
 
 class ScreenOptionsSerializer(NamedEnumsMixin, serializers.Serializer):
@@ -482,6 +493,7 @@ class ScreenOptionsSerializer(NamedEnumsMixin, serializers.Serializer):
         return list(dict.fromkeys(value))
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)
         attrs.setdefault("threshold", settings.SCREENING_THRESHOLD)
         attrs.setdefault("sources", list(screening_source_slugs()))
         return attrs
@@ -516,6 +528,9 @@ class ScreenQueryResultSerializer(NamedEnumsMixin, serializers.Serializer):
 
     id = serializers.CharField()
     results = ScreenHitSerializer(many=True)
+    warnings = serializers.ListField(child=serializers.CharField(),
+                                     help_text="What is doubtful in the query, screened as given all the same "
+                                               "(an IMO number whose check digit fails).")
 
 
 class ScreenResponseSerializer(NamedEnumsMixin, serializers.Serializer):

@@ -41,6 +41,7 @@ from monitoring.selectors import (
 )
 from sanctions.selectors import with_designations
 from sanctions.matching import ALGORITHM_NAME, ALGORITHM_VERSION, Query
+from sanctions.parsers.screening_queries import query_warnings
 from sanctions.screening import current_index
 
 from . import ftm
@@ -429,11 +430,10 @@ class ScreenViewSet(ApiViewMixin, viewsets.GenericViewSet):
         handle = current_index(sources)  # one index, so every query of a call meets the same list versions
         results = []
         for query in queries:
-            hits = handle.index.screen(
-                Query(**{**query, "identifiers": tuple(query["identifiers"]), "aliases": tuple(query["aliases"])}),
-                limit=limit, threshold=threshold,
-            )
-            results.append({"id": query["id"], "results": [r.as_dict() for r in hits]})
+            screened = Query(**{**query, "identifiers": tuple(query["identifiers"]), "aliases": tuple(query["aliases"])})
+            hits = handle.index.screen(screened, limit=limit, threshold=threshold)
+            results.append({"id": query["id"], "results": [r.as_dict() for r in hits],
+                            "warnings": query_warnings(screened)})
         with_designations([hit for result in results for hit in result["results"]])
         versions = {slug: (version.pk if version else None) for slug, version in sorted(handle.versions.items())}
         call = api_services.screening_call_record(

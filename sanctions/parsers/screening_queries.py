@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from sanctions.identifiers import check_imo, check_imo_company
 from sanctions.matching import Query
 
 TEXT_FIELDS = ("birth_date", "nationality", "imo")  # each a string or null
@@ -14,8 +15,30 @@ QUERY_FIELDS = {"id", "name", "kind", *TEXT_FIELDS, *LIST_FIELDS}
 KINDS = {"person", "organization", "vessel", "any"}
 
 
+NAME_OR_IDENTIFIER = "a query needs a name or at least one identifier (imo, identifiers)"
+
+
 class QueryLineError(ValueError):
     pass
+
+
+def has_name_or_identifier(*, name: str, imo: str, identifiers) -> bool:
+    """A vessel reported by IMO number alone, or a person by passport number alone, is a query."""
+    return bool(name.strip() or imo.strip() or any(identifier.strip() for identifier in identifiers))
+
+
+def query_warnings(query: Query) -> list[str]:
+    """What is doubtful in a query that is screened all the same, as given: an IMO number whose
+    check digit fails may be a typing error in the report, or the number a ship really shows. The
+    field holds a ship's number or a company's (a shipping company is screened by its own), so the
+    rule is the kind's, and either one for a query of any kind or a person."""
+    if not query.imo.strip():
+        return []
+    rules = {"vessel": (check_imo,), "organization": (check_imo_company,)}.get(query.kind, (check_imo, check_imo_company))
+    checks = [rule(query.imo) for rule in rules]
+    if any(check.valid for check in checks):
+        return []
+    return [f"imo: {'; '.join(check.error for check in checks)}; screened as given"]
 
 
 # A query is a few hundred bytes; a longer line is refused rather than held in memory whole.
@@ -117,8 +140,8 @@ def query_from_line(raw: bytes) -> Query:
         raise QueryLineError("missing 'id'")
     if isinstance(data["id"], (list, dict)):
         raise QueryLineError(f"'id' must be a string, a number, true, false or null, got {_shown(data['id'])}")
-    if not isinstance(data.get("name"), str) or not data["name"].strip():
-        raise QueryLineError("missing or empty 'name'")
+    if data.get("name") is not None and not isinstance(data["name"], str):
+        raise QueryLineError(f"'name' must be a string or null, got {_shown(data['name'])}")
     # Absent, null or "" mean any kind, as in the API; anything else must be one of the kinds.
     kind = data.get("kind")
     if kind is None or kind == "":
@@ -136,9 +159,12 @@ def query_from_line(raw: bytes) -> Query:
         texts = value if isinstance(value, list) else [value]
         if any(isinstance(text, str) and _has_lone_surrogate(text) for text in texts):
             raise QueryLineError(f"'{field}' holds a lone surrogate (a \\ud800-\\udfff escape)")
-    return Query(id=data["id"], name=data["name"], kind=kind,
-                 **{field: data.get(field) or "" for field in TEXT_FIELDS},
-                 **{field: tuple(data.get(field) or ()) for field in LIST_FIELDS})
+    query = Query(id=data["id"], name=data.get("name") or "", kind=kind,
+                  **{field: data.get(field) or "" for field in TEXT_FIELDS},
+                  **{field: tuple(data.get(field) or ()) for field in LIST_FIELDS})
+    if not has_name_or_identifier(name=query.name, imo=query.imo, identifiers=query.identifiers):
+        raise QueryLineError(f"no 'name' and no identifier: {NAME_OR_IDENTIFIER}")
+    return query
 
 
 # Valid unescaped in JSON, but line breaks to str.splitlines: escaped, one result stays one line to any reader.

@@ -57,7 +57,8 @@ def test_one_result_line_per_query_best_first_at_most_limit(seed_list, tmp_path)
     assert stderr == NEVER_SYNCED and stdout == ""
     assert [r["id"] for r in results] == [q["id"] for q in VALID]
     for line in results:
-        assert set(line) == {"id", "results"}
+        assert set(line) == {"id", "results", "warnings"}
+        assert line["warnings"] == []  # the company IMO number of "omm" passes the company rule
         assert len(line["results"]) <= 2
         scores = [r["score"] for r in line["results"]]
         assert scores == sorted(scores, reverse=True)
@@ -123,7 +124,8 @@ def test_bad_lines_are_reported_by_number_and_the_run_goes_on(seed_list, tmp_pat
     errors = [line for line in stderr.splitlines() if line.startswith("line ")]
     assert [int(line.split(":")[0].split()[1]) for line in errors] == [2, 3, 4, 5, 6, 8, 9]
     assert "line 2: not JSON" in stderr
-    assert "line 3: missing or empty 'name'" in stderr
+    assert "line 3: no 'name' and no identifier: a query needs a name or at least one identifier" in stderr
+    assert "line 4: no 'name' and no identifier" in stderr
     assert "line 5: unknown field(s): colour" in stderr
     assert "line 6: 'kind' must be one of" in stderr and "spaceship" in stderr
     assert "line 8: not a JSON object" in stderr
@@ -297,7 +299,8 @@ KIND_ERROR = "'kind' must be one of any, organization, person, vessel, got"
     (b'{"id": "k", "name": "Ri Won Ho", "kind": []}', f"{KIND_ERROR} an array"),
     (b'{"id": "k", "name": "Ri Won Ho", "kind": false}', f"{KIND_ERROR} false"),
     (b'{"id": "k", "name": "Ri Won Ho", "kind": 0}', f"{KIND_ERROR} 0"),
-    (b'{"id": "k", "name": 5}', "missing or empty 'name'"),
+    (b'{"id": "k", "name": 5}', "'name' must be a string or null, got 5"),
+    (b'{"id": "k", "imo": "  ", "identifiers": [""]}', "no 'name' and no identifier"),
     (b'{"id": ["k"], "name": "Ri Won Ho"}', "'id' must be a string, a number, true, false or null, got an array"),
     (b'{"id": NaN, "name": "Ri Won Ho"}', "not JSON (NaN is not a JSON number)"),
     (b'{"id": -Infinity, "name": "Ri Won Ho"}', "not JSON (-Infinity is not a JSON number)"),
@@ -355,3 +358,25 @@ def test_a_result_is_one_line_even_to_readers_that_split_on_other_line_breaks(se
 
     lines = (tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["id"] for line in lines] == ["a\u2028b\u2029c\u0085d", "ri"]
+
+
+def test_a_query_by_an_identifier_alone_is_screened(seed_list, tmp_path):
+    results, stderr, _ = run(tmp_path, [{"id": "omm", "imo": "IMO 1794022"},
+                                        {"id": "ri", "identifiers": ["472-310-128"]}], "--limit", "1")
+
+    assert "skipped" not in stderr
+    by_id = {line["id"]: line for line in results}
+    assert by_id["omm"]["results"][0]["reference_number"] == "KPe.020"  # Ocean Maritime Management's number
+    assert by_id["ri"]["results"][0]["reference_number"] == "KPi.033"  # Ri Won Ho's passport
+    assert by_id["omm"]["warnings"] == by_id["ri"]["warnings"] == []
+
+
+def test_an_imo_number_whose_check_digit_fails_is_screened_with_a_warning(seed_list, tmp_path):
+    # 1794022 with its last digit changed: the company rule wants 2 (8*1+6*7+4*9+2*4+9*0+7*2 = 108,
+    # (11 - 108 mod 11) mod 10 = 2) and the ship rule 4 (7*1+6*7+5*9+4*4+3*0+2*2 = 114, mod 10).
+    results, _, _ = run(tmp_path, [{"id": "omm", "name": "Ocean Maritime Management", "imo": "1794023"}])
+
+    [line] = results
+    assert line["warnings"] == ["imo: IMO check digit is 3, expected 4; "
+                                "IMO company-number check digit is 3, expected 2; screened as given"]
+    assert line["results"][0]["reference_number"] == "KPe.020"  # found by its name all the same

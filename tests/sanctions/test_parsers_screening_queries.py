@@ -11,8 +11,10 @@ from sanctions.parsers.screening_queries import (
     count_lines,
     input_lines,
     query_from_line,
+    query_warnings,
     result_line,
 )
+from sanctions.matching import Query
 
 
 def test_lines_are_split_on_newlines_only_without_a_leading_bom():
@@ -87,3 +89,33 @@ def test_a_byte_order_mark_does_not_hide_an_overlong_first_line():
     with pytest.raises(QueryLineError, match="longer than"):
         query_from_line(lines[0])
     assert query_from_line(lines[1]).name == "B"
+
+
+@pytest.mark.parametrize(("query", "warnings"), [
+    # HAO FAN 6 (UN 1718 Committee list): 8*7+6*6+2*5+8*4+5*3+9*2 = 167, so the ship check digit is 7.
+    (Query(name="", kind="vessel", imo="8628597"), []),
+    (Query(name="", kind="vessel", imo="IMO 8628598"), ["imo: IMO check digit is 8, expected 7; screened as given"]),
+    # The company rule on 862859: 8*8+6*6+4*2+2*8+9*5+7*9 = 232, (11 - 232 mod 11) mod 10 = 0.
+    (Query(name="x", kind="organization", imo="8628598"),
+     ["imo: IMO company-number check digit is 8, expected 0; screened as given"]),
+    (Query(name="x", kind="any", imo="8628590"), []),  # a valid company number, any kind
+    (Query(name="x", kind="vessel", imo="86285"), ["imo: IMO number must be 7 digits, got '86285'; screened as given"]),
+    (Query(name="x", kind="vessel", imo=""), []),
+])
+def test_an_imo_number_whose_check_digit_fails_is_warned_of(query, warnings):
+    assert query_warnings(query) == warnings
+
+
+@pytest.mark.parametrize(("line", "name"), [
+    (b'{"id": 1, "imo": "8628597"}', ""),
+    (b'{"id": 1, "name": null, "identifiers": ["472310128"]}', ""),
+    (b'{"id": 1, "name": "Ri Won Ho"}', "Ri Won Ho"),
+])
+def test_a_name_or_an_identifier_makes_a_query(line, name):
+    assert query_from_line(line).name == name
+
+
+@pytest.mark.parametrize("line", [b'{"id": 1}', b'{"id": 1, "name": " ", "imo": "", "identifiers": [" "]}'])
+def test_a_query_without_a_name_or_an_identifier_is_refused(line):
+    with pytest.raises(QueryLineError, match="a query needs a name or at least one identifier"):
+        query_from_line(line)

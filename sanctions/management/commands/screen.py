@@ -13,6 +13,7 @@ from sanctions.parsers.screening_queries import (
     count_lines,
     input_lines,
     query_from_line,
+    query_warnings,
     result_line,
 )
 from sanctions.progress import TerminalProgress, is_terminal
@@ -23,9 +24,11 @@ from sanctions.selectors import screening_source_slugs, with_designations
 class Command(BaseCommand):
     help = ("Screen queries (one JSON object per line: id, name, and optionally kind, birth_date, nationality, "
             "imo, identifiers, aliases) against the lists; write one JSON line of results per query. id is any "
-            "JSON scalar; name a non-empty string; kind person, organization, vessel or any (absent, null or \"\" "
+            "JSON scalar; name a string or null, and a query needs a name or at least one identifier (imo, "
+            "identifiers); kind person, organization, vessel or any (absent, null or \"\" "
             "mean any); birth_date, nationality and imo strings or null; identifiers and aliases lists of strings "
-            "or null. "
+            "or null. Each result line carries warnings: an IMO number whose check digit fails is screened as "
+            "given and said so. "
             "A bad line is reported on standard error by its line number and skipped; the run "
             "goes on, ends with the count of skipped lines, and exits 0.")
 
@@ -98,7 +101,8 @@ class Command(BaseCommand):
                     self.stderr.write(f"line {number}: {exc}")
                     continue
                 results = handle.index.screen(query, limit=limit, threshold=threshold)
-                out.write(result_line({"id": query.id, "results": with_designations([r.as_dict() for r in results])}))
+                out.write(result_line({"id": query.id, "results": with_designations([r.as_dict() for r in results]),
+                                       "warnings": query_warnings(query)}))
             if output:
                 out.close()  # a failing flush is a failed write too
         except OSError as exc:  # reading errors are CommandErrors by now (_lines): this is the output

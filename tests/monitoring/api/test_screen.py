@@ -114,6 +114,11 @@ def test_a_hundred_queries_pass_and_a_hundred_and_one_are_400(seed_list, kr):
     ({"name": "x", "threshold": 1.5}, "threshold"),
     ({"name": "x", "limit": 0}, "limit"),
     ({"name": "x", "sources": ["no-such-list"]}, "sources"),
+    ({"name": 123}, "name"),
+    ({"name": "x", "imo": 8628597}, "imo"),
+    ({"name": "x", "identifiers": [472310128]}, "identifiers"),
+    ({"imo": "  ", "identifiers": []}, "name"),
+    ({"queries": [{"imo": "8628597"}, {"kind": "vessel"}]}, "queries"),
 ])
 def test_bad_screening_input_is_400_naming_the_field_and_records_nothing(seed_list, kr, body, field):
     response = screen(kr, body)
@@ -159,3 +164,27 @@ def test_each_result_names_every_list_that_designates_the_entry(seed_list, kr):
     assert [(d["source"], d["reference_number"]) for d in top["designated_by"]] == [
         ("un-sc", "KPe.020"), ("uk-ofsi", "UK-13143")]
     assert top["designated_by"][1]["authority"] == "HM Treasury OFSI"
+
+
+def test_a_vessel_is_screened_by_its_imo_number_alone(seed_list, kr):
+    list_sync(source=ListSource.objects.get(slug="un-1718-vessels"), location=str(SOURCE_SAMPLES["un-1718-vessels"]))
+
+    response = screen(kr, {"imo": "8628597"})  # HAO FAN 6 in the 1718 Committee's vessel list
+
+    assert response.status_code == 200, response.content
+    [result] = response.json()["results"]
+    assert result["warnings"] == []
+    assert result["results"][0]["name"] == "HAO FAN 6" and result["results"][0]["match"]
+
+
+def test_an_imo_number_whose_check_digit_fails_is_screened_with_a_warning(seed_list, kr):
+    list_sync(source=ListSource.objects.get(slug="un-1718-vessels"), location=str(SOURCE_SAMPLES["un-1718-vessels"]))
+
+    # 8*7+6*6+2*5+8*4+5*3+9*2 = 167: HAO FAN 6's check digit is 7, not 8.
+    response = screen(kr, {"name": "HAO FAN 6", "kind": "vessel", "imo": "8628598"})
+
+    assert response.status_code == 200, response.content
+    [result] = response.json()["results"]
+    assert result["warnings"] == ["imo: IMO check digit is 8, expected 7; screened as given"]
+    assert result["results"][0]["name"] == "HAO FAN 6"  # found by its name
+    assert ScreeningCall.objects.get().results[0]["warnings"] == result["warnings"]
