@@ -11,7 +11,9 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django_filters.fields import IsoDateTimeField
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, pagination, parsers, permissions, serializers, status, throttling
+from rest_framework.settings import api_settings
 
 # For analysts' browser sessions, a scope is the Django permission that grants the same.
 SCOPE_PERMISSIONS = {
@@ -54,9 +56,79 @@ class ScopePermission(permissions.BasePermission):
         return getattr(view, "required_scope", None)
 
 
+def bounded_integer_parameter(request, name: str, *, minimum: int, maximum: int | None, default: int) -> int:
+    """A whole-number query parameter within its bounds, or a 400 naming it and them: a bad value is
+    not quietly replaced by the default (or the maximum), which would answer another question."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    bounds = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
+    if not re.fullmatch(r"[0-9]{1,12}", raw) or int(raw) < minimum or (maximum is not None and int(raw) > maximum):
+        raise exceptions.ValidationError({name: [f"Must be a whole number {bounds}; got {raw[:40]!r}."]})
+    return int(raw)
+
+
+def _document_bounds(parameters: list[dict], bounds: dict[str, dict]) -> list[dict]:
+    for parameter in parameters:
+        extra = bounds.get(parameter["name"])
+        if extra:
+            parameter["schema"] = {**parameter.get("schema", {}), **extra}
+    return parameters
+
+
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
     default_limit = 50
     max_limit = 500
+
+    def get_limit(self, request):
+        return bounded_integer_parameter(request, self.limit_query_param, minimum=1, maximum=self.max_limit,
+                                         default=self.default_limit)
+
+    def get_offset(self, request):
+        return bounded_integer_parameter(request, self.offset_query_param, minimum=0, maximum=None, default=0)
+
+    def get_schema_operation_parameters(self, view):
+        return _document_bounds(super().get_schema_operation_parameters(view), {
+            self.limit_query_param: {"minimum": 1, "maximum": self.max_limit, "default": self.default_limit},
+            self.offset_query_param: {"minimum": 0, "default": 0},
+        })
+
+
+class StrictCursorPagination(pagination.CursorPagination):
+    """Cursor pages whose `limit` is checked like LimitOffsetPagination's."""
+
+    def get_page_size(self, request):
+        return bounded_integer_parameter(request, self.page_size_query_param, minimum=1, maximum=self.max_page_size,
+                                         default=self.page_size)
+
+    def get_schema_operation_parameters(self, view):
+        return _document_bounds(super().get_schema_operation_parameters(view), {
+            self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size, "default": self.page_size},
+        })
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """Filters, and a 400 naming every query parameter the endpoint does not know: `?search=kim`
+    where `?q=kim` is meant must not answer with every entry."""
+
+    def filter_queryset(self, request, queryset, view):
+        unknown = sorted(set(request.query_params) - self.known_parameters(request, queryset, view))
+        if unknown:
+            raise exceptions.ValidationError({name: ["Unknown query parameter."] for name in unknown})
+        return super().filter_queryset(request, queryset, view)
+
+    def known_parameters(self, request, queryset, view) -> set[str]:
+        known = {"format"} if api_settings.URL_FORMAT_OVERRIDE == "format" else set()
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is not None:
+            for name, field in filterset.form.fields.items():
+                suffixes = getattr(field.widget, "suffixes", None)  # range filters: name_after, name_before
+                known |= {f"{name}_{suffix}" if suffix else name for suffix in suffixes} if suffixes else {name}
+        paginator = getattr(view, "paginator", None)
+        for attribute in ("limit_query_param", "offset_query_param", "cursor_query_param", "page_size_query_param"):
+            if getattr(paginator, attribute, None):
+                known.add(getattr(paginator, attribute))
+        return known
 
 
 class StrictCharField(serializers.CharField):

@@ -8,9 +8,9 @@ import json
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, pagination, renderers, viewsets
+from rest_framework import exceptions, generics, renderers, viewsets
 
-from config.api import ScopePermission
+from config.api import ScopePermission, StrictCursorPagination
 from sanctions import selectors
 
 from . import filters, ftm, serializers
@@ -19,7 +19,7 @@ LISTS_READ = "lists:read"
 EXPORT_CHUNK_SIZE = 500
 
 
-class ChangeFeedPagination(pagination.CursorPagination):
+class ChangeFeedPagination(StrictCursorPagination):
     """Ascending by id: a partner mirrors the lists by following `next` until it is null (changes
     written meanwhile come after its cursor, so none is skipped or repeated), then catches up later
     with `?after=<last id it holds>` (EntryChangeFilterSet)."""

@@ -143,3 +143,18 @@ def test_feed_costs_a_fixed_number_of_queries(api, un_list, ofac_list, django_as
         rows, _ = follow(api, "/api/v1/changes/", {"limit": 1000}, pages=1)
     assert len(rows) == 436
     assert ListEntry.objects.count() == 436
+
+
+@pytest.mark.parametrize("limit", ["0", "-5", "1001", "ten"])
+def test_a_change_feed_limit_out_of_its_bounds_is_a_400_naming_them(api, un_list, limit):
+    response = api.get("/api/v1/changes/", {"limit": limit})
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {"limit": [f"Must be a whole number from 1 to 1000; got {limit!r}."]}
+
+
+def test_an_unknown_change_feed_parameter_is_a_400(api, un_list):
+    response = api.get("/api/v1/changes/", {"since": "2026-01-01"})
+
+    assert response.status_code == 400
+    assert response.json() == {"since": ["Unknown query parameter."]}

@@ -172,3 +172,38 @@ def test_list_and_detail_cost_a_fixed_number_of_queries(api, un_list, ofac_list,
     # and the relations, measures and programmes prefetches, and the designee links read
     with django_assert_max_num_queries(15):
         assert api.get(f"/api/v1/entries/{vessel_entry.id}/").status_code == 200
+
+
+@pytest.mark.parametrize(("params", "named"), [
+    ({"search": "kim"}, ["search"]),  # ?q= is the name search; ?search= must not return every entry
+    ({"q": "kim", "sourse": "un-sc", "page": "2"}, ["page", "sourse"]),
+])
+def test_an_unknown_query_parameter_is_a_400_naming_it(api, un_list, params, named):
+    response = api.get("/api/v1/entries/", params)
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {name: ["Unknown query parameter."] for name in named}
+
+
+@pytest.mark.parametrize("limit", ["-1", "0", "abc", "1.5", "501", "100000000", ""])
+def test_a_limit_out_of_its_bounds_is_a_400_naming_them(api, un_list, limit):
+    response = api.get("/api/v1/entries/", {"limit": limit})
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {"limit": [f"Must be a whole number from 1 to 500; got {limit!r}."]}
+
+
+@pytest.mark.parametrize("offset", ["-1", "x"])
+def test_an_offset_that_is_not_a_whole_number_is_a_400(api, un_list, offset):
+    response = api.get("/api/v1/entries/", {"offset": offset})
+
+    assert response.status_code == 400
+    assert response.json() == {"offset": [f"Must be a whole number of at least 0; got {offset!r}."]}
+
+
+def test_the_bounds_of_limit_and_offset_are_in_the_schema(api):
+    schema = api.get("/api/v1/schema/", {"format": "json"}).json()
+    parameters = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/entries/"]["get"]["parameters"]}
+
+    assert parameters["limit"] == {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}
+    assert parameters["offset"] == {"type": "integer", "minimum": 0, "default": 0}
