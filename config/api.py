@@ -118,7 +118,10 @@ class StrictFilterBackend(DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
     def known_parameters(self, request, queryset, view) -> set[str]:
+        """The filterset's, the paginator's, and those an action reads itself, which its view names
+        in `action_query_parameters` ({action: (name, ...)})."""
         known = {"format"} if api_settings.URL_FORMAT_OVERRIDE == "format" else set()
+        known |= set(getattr(view, "action_query_parameters", {}).get(getattr(view, "action", None), ()))
         filterset = self.get_filterset(request, queryset, view)
         if filterset is not None:
             for name, field in filterset.form.fields.items():

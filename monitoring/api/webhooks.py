@@ -100,6 +100,7 @@ class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
     permission_classes = [permissions.IsAuthenticated, IsTokenCaller]
     throttle_classes = [WebhookManagementThrottle]
     serializer_class = WebhookSubscriptionSerializer
+    action_query_parameters = {"deliveries": ("status",)}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -766,3 +766,14 @@ def test_every_attempt_is_logged(local_endpoints, make_token, apply_new_version,
         receiver.wait_for(1)
 
     assert any("attempt 1: 502" in r.getMessage() for r in caplog.records)
+
+
+def test_a_query_parameter_is_known_only_to_the_action_that_reads_it(make_token):
+    _, secret = make_token()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    response = client.get(API, {"status": "failed"})  # the subscription list has no status filter
+
+    assert response.status_code == 400
+    assert response.json() == {"status": ["Unknown query parameter."]}
