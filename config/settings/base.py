@@ -123,6 +123,15 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Countries by the names the UN uses for its member states, the team's own vocabulary: the desk,
+# the API and the README all say "Republic of Korea", never "South Korea". (Name matching reads
+# django_countries' own table, sanctions.identifiers, and is not affected.)
+COUNTRIES_OVERRIDE = {
+    "KR": "Republic of Korea",
+    "KP": "Democratic People's Republic of Korea",
+    "RU": "Russian Federation",
+}
+
 # --- Static and uploaded files -------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))

@@ -872,3 +872,12 @@ def test_red_evidence_on_a_green_report_is_not_shown_to_other_states(world, anal
 
 
 
+
+
+def test_states_are_named_as_the_un_names_them(world, analyst_kr, client):
+    client.force_login(analyst_kr)
+
+    page = client.get(change_url(world.reports["kr_green"])).content.decode()
+
+    assert str(MemberState.objects.get(country="KR")) == "Republic of Korea"
+    assert "Republic of Korea" in page and "South Korea" not in page
